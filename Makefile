@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make lab` and `make test`. Everything else is for maintainers.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# CI adds the export extra (torch==2.13.0 CPU build, onnx, ...) so the re-export tests run.
+EXTRAS ?= dev
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
+.PHONY: lab test lint format notebooks bench model soak test-offline clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) lint
+	$(PYTEST) tests notebooks --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --durations=12
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+model:
+	$(MAKE) EXTRAS=dev,export $(VENV)/.installed-dev-export
+	$(BIN)/python tools/export_model.py
+	$(BIN)/python tools/collect_images.py
+
+soak: $(STAMP)
+	$(PYTEST) tests/soak -m slow -s
+
+test-offline: $(STAMP)
+	unshare -n sh -c 'ip link set lo up 2>/dev/null || true; $(PYTEST) notebooks --nbval-lax --sanitize-with tests/nbval_sanitize.cfg'
+
+clean:
+	rm -rf .cache benchmarks/results tests/artifacts

@@ -1,0 +1,225 @@
+"""Async plumbing: safe callbacks, a queue runner that keeps input order, request timelines.
+
+Notebook 03 teaches ``InferRequest.start_async``/``set_callback``; notebook 04 teaches
+``AsyncInferQueue``. These helpers wrap exactly those calls so that later notebooks, the CLI
+and the benchmark share one careful implementation. No display code lives here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import openvino as ov
+
+
+class InputMismatch(ValueError):
+    """An input that does not fit the compiled model's input (shape rank, fixed dims or type)."""
+
+
+@dataclass(frozen=True)
+class CallbackFault:
+    """One error caught inside a callback, with the userdata of the request it belonged to."""
+
+    userdata: Any
+    error: BaseException
+    traceback: str
+
+    def __str__(self) -> str:
+        """One line: userdata, error type and message."""
+        return f"userdata={self.userdata!r}: {type(self.error).__name__}: {self.error}"
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """When one input was submitted and completed, and which infer request ran it."""
+
+    index: Any
+    request_id: int
+    start: float
+    end: float
+
+
+@dataclass
+class QueueRun:
+    """What a run returns: results in input order (None where failed), faults and timings."""
+
+    results: list[Any]
+    errors: list[CallbackFault]
+    records: list[RequestRecord] = field(default_factory=list)
+    seconds: float = 0.0
+    jobs: int = 0
+
+    @property
+    def ok(self) -> int:
+        """Number of inputs that produced a result."""
+        return sum(r is not None for r in self.results)
+
+    @property
+    def fps(self) -> float:
+        """Completed inferences per second of wall time."""
+        return self.ok / self.seconds if self.seconds > 0 else 0.0
+
+
+def first_output_copy(request: ov.InferRequest) -> np.ndarray:
+    """Copy the first output tensor: the request's buffer is overwritten by its next inference."""
+    return request.get_output_tensor(0).data.copy()
+
+
+class SafeCallback:
+    """Wrap ``fn(request, userdata)`` so that no exception ever reaches OpenVINO.
+
+    An exception raised in an ``AsyncInferQueue`` callback is re-raised later by the queue, and a
+    second one aborts the whole Python process. This wrapper records each error with its userdata
+    in ``errors`` (thread-safe) and returns normally, so every other result still arrives.
+    """
+
+    def __init__(self, fn: Callable[[ov.InferRequest, Any], None]) -> None:
+        self.fn = fn
+        self.errors: list[CallbackFault] = []
+        self._lock = threading.Lock()
+
+    def record(self, userdata: Any, error: BaseException) -> None:
+        """Store one fault (used for input and callback errors alike)."""
+        fault = CallbackFault(userdata, error, "".join(traceback.format_exception(error)))
+        with self._lock:
+            self.errors.append(fault)
+
+    def __call__(self, request: ov.InferRequest, userdata: Any) -> None:
+        """Run the wrapped callback; record instead of raising."""
+        try:
+            self.fn(request, userdata)
+        except BaseException as exc:  # noqa: BLE001 - anything escaping would abort the process
+            self.record(userdata, exc)
+
+
+def check_input(port: ov.ConstOutput, array: np.ndarray) -> None:
+    """Refuse an array that the port cannot take; a failed ``start_async`` would poison a queue."""
+    expected = port.get_element_type().to_dtype()
+    if array.dtype != expected:
+        raise InputMismatch(f"input dtype {array.dtype} but the model takes {expected}")
+    shape = port.get_partial_shape()
+    if array.ndim != shape.rank.get_length():
+        raise InputMismatch(f"input shape {tuple(array.shape)} but the model takes {shape}")
+    for size, dim in zip(array.shape, shape, strict=True):
+        if dim.is_static and dim.get_length() != size:
+            raise InputMismatch(f"input shape {tuple(array.shape)} but the model takes {shape}")
+        if size == 0:
+            raise InputMismatch(f"input shape {tuple(array.shape)} has an empty dimension")
+
+
+def run_queue(
+    compiled: ov.CompiledModel,
+    inputs: Iterable[np.ndarray],
+    *,
+    jobs: int = 0,
+    store: Callable[[ov.InferRequest], Any] = first_output_copy,
+    share_inputs: bool = True,
+    timeline: bool = False,
+    progress: Callable[[int], None] | None = None,
+    queue: ov.AsyncInferQueue | None = None,
+) -> QueueRun:
+    """Run every input through an ``AsyncInferQueue``; results come back in input order.
+
+    The callback only stores ``store(request)`` under the input's index (and the end time when
+    ``timeline`` is on). Bad inputs and callback errors are recorded in ``errors`` with their
+    index, never raised. ``progress(done)`` is called from this thread, never from a callback.
+    A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
+    """
+    queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
+    port = compiled.input(0)
+    results: dict[int, Any] = {}
+    ends: dict[int, float] = {}
+    starts: dict[int, tuple[int, float]] = {}
+    inflight: dict[int, np.ndarray] = {}
+
+    def on_done(request: ov.InferRequest, index: int) -> None:
+        if timeline:
+            ends[index] = time.perf_counter()
+        inflight.pop(index, None)
+        results[index] = store(request)
+
+    callback = SafeCallback(on_done)
+    queue.set_callback(callback)
+    count = 0
+    t0 = time.perf_counter()
+    try:
+        for count, array in enumerate(inputs, start=1):
+            index = count - 1
+            try:
+                check_input(port, array)
+            except InputMismatch as exc:
+                callback.record(index, exc)
+                continue
+            if timeline:
+                starts[index] = (queue.get_idle_request_id(), time.perf_counter())
+            if share_inputs:
+                inflight[index] = array  # keep the shared buffer alive until its request is done
+            queue.start_async({0: array}, index, share_inputs=share_inputs)
+            if progress is not None:
+                progress(len(results))
+        queue.wait_all()
+    except KeyboardInterrupt:
+        for request in queue:
+            request.cancel()
+        queue.wait_all()
+        raise
+    seconds = time.perf_counter() - t0
+    if progress is not None:
+        progress(len(results))
+    records = [RequestRecord(i, rid, start, ends[i]) for i, (rid, start) in starts.items() if i in ends]
+    ordered = [results.get(i) for i in range(count)]
+    errors = sorted(callback.errors, key=lambda f: (str(type(f.userdata)), f.userdata))
+    return QueueRun(ordered, errors, sorted(records, key=lambda r: r.start), seconds, len(queue))
+
+
+def run_restarting_request(
+    request: ov.InferRequest,
+    inputs: Sequence[np.ndarray],
+    *,
+    store: Callable[[ov.InferRequest], Any] = first_output_copy,
+    timeout: float | None = None,
+) -> QueueRun:
+    """The C++ sample's pattern: one request whose callback restarts it until every input is done.
+
+    The main thread waits on a ``threading.Event``. An error inside the callback stops the chain
+    and is re-raised here, in the caller's thread, instead of hanging or vanishing.
+    """
+    results: list[Any] = [None] * len(inputs)
+    done = threading.Event()
+    state = {"next": 0, "error": None}
+
+    def on_done(index: int) -> None:
+        try:
+            results[index] = store(request)
+            nxt = index + 1
+            if nxt < len(inputs):
+                request.set_callback(on_done, nxt)
+                request.start_async({0: inputs[nxt]}, share_inputs=True)
+                return
+        except BaseException as exc:  # noqa: BLE001 - hand it to the waiting thread
+            state["error"] = exc
+        done.set()
+
+    if not inputs:
+        return QueueRun([], [], seconds=0.0, jobs=1)
+    t0 = time.perf_counter()
+    request.set_callback(on_done, 0)
+    request.start_async({0: inputs[0]}, share_inputs=True)
+    try:
+        if not done.wait(timeout):
+            request.cancel()
+            raise TimeoutError(f"callback chain did not finish within {timeout} s")
+    except KeyboardInterrupt:
+        request.cancel()
+        request.wait()
+        raise
+    request.wait()
+    if state["error"] is not None:
+        raise state["error"]
+    return QueueRun(results, [], seconds=time.perf_counter() - t0, jobs=1)

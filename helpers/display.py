@@ -1,0 +1,116 @@
+"""Matplotlib figures: an image with its top-k bars, image grids, throughput bars, request timelines.
+
+Display only: nothing here runs inference, and nothing in the inference path imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from helpers.labels import label_of, top_k
+
+
+def _short(text: str, width: int = 28) -> str:
+    """Trim a label to ``width`` characters for axis ticks."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def show_prediction(
+    image: np.ndarray,
+    probs: np.ndarray,
+    labels: list[str] | None,
+    k: int = 5,
+    title: str | None = None,
+) -> Figure:
+    """Draw the image beside a horizontal bar chart of its top-k classes."""
+    fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 1.3]})
+    ax_img.imshow(image, cmap="gray" if image.ndim == 2 else None)
+    ax_img.set_axis_off()
+    if title:
+        ax_img.set_title(title)
+    plot_top_k(ax_bar, probs, labels, k)
+    fig.tight_layout()
+    return fig
+
+
+def plot_top_k(ax: plt.Axes, probs: np.ndarray, labels: list[str] | None, k: int = 5) -> None:
+    """Fill ``ax`` with the top-k probabilities as horizontal bars, best on top."""
+    best = top_k(probs, k)
+    names = [_short(label_of(cid, labels)) for cid, _ in best][::-1]
+    values = [p for _, p in best][::-1]
+    bars = ax.barh(range(len(values)), values, color="#4c72b0")
+    if bars:
+        bars[-1].set_color("#dd8452")
+    ax.set_yticks(range(len(values)), names)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    for y, v in enumerate(values):
+        ax.text(min(v + 0.01, 0.85), y, f"{v:.2f}", va="center")
+
+
+def image_grid(
+    images: Sequence[np.ndarray], titles: Sequence[str], cols: int = 3, size: float = 3.2
+) -> Figure:
+    """Show images in a grid, each with its title (e.g. the top-1 label and probability)."""
+    n = len(images)
+    cols = max(1, min(cols, n))
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, image, title in zip(axes.ravel(), images, titles, strict=False):
+        ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+        ax.set_title(_short(title, 34), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def throughput_bars(values: dict[str, float], unit: str = "images/s") -> Figure:
+    """Bar chart of throughput per method, each bar labelled with its value."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    names = list(values)
+    bars = ax.bar(names, [values[n] for n in names], color="#4c72b0")
+    for bar, name in zip(bars, names, strict=True):
+        ax.text(
+            bar.get_x() + bar.get_width() / 2,
+            bar.get_height(),
+            f"{values[name]:.0f}",
+            ha="center",
+            va="bottom",
+        )
+    ax.set_ylabel(unit)
+    fig.tight_layout()
+    return fig
+
+
+def timeline(
+    records: Sequence, title: str = "", ax: plt.Axes | None = None, t0: float | None = None
+) -> Figure:
+    """Gantt chart: one row per infer request, one bar per inference (from ``RequestRecord``s)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 2.8))
+    else:
+        fig = ax.figure
+    if records:
+        t0 = min(r.start for r in records) if t0 is None else t0
+        ids = sorted({r.request_id for r in records})
+        colors = plt.get_cmap("tab10")
+        for r in records:
+            row = ids.index(r.request_id)
+            ax.barh(
+                row,
+                (r.end - r.start) * 1e3,
+                left=(r.start - t0) * 1e3,
+                color=colors(row % 10),
+                edgecolor="white",
+                height=0.7,
+            )
+        ax.set_yticks(range(len(ids)), [f"request {i}" for i in ids])
+    ax.set_xlabel("time (ms)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,179 @@
+"""Read images from files, folders and MNIST IDX files as RGB (or single-channel) uint8 arrays."""
+
+from __future__ import annotations
+
+import os
+import struct
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from helpers.paths import display_path
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+IDX_SUFFIXES = {".idx3-ubyte", ".ubyte", ".idx"}
+# Bounded decode: JPEGs are decoded at a reduced scale (PIL "draft") so that their longest side
+# is at most MAX_SIDE; formats that cannot be reduced while decoding are refused above MAX_PIXELS.
+MAX_SIDE = 4096
+MAX_PIXELS = 64_000_000
+IDX_IMAGE_MAGIC = 2051
+
+
+class ImageReadError(Exception):
+    """An input that cannot be read as an image; ``str()`` is one line naming the file and why."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = path if isinstance(path, str) else _safe_name(Path(path))
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """One decoded image and the name it is reported under (``file`` or ``file[index]``)."""
+
+    name: str
+    pixels: np.ndarray
+
+
+def _safe_name(path: Path) -> str:
+    """Return a printable path even when the file name holds non-UTF-8 bytes."""
+    return display_path(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def read_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read one image file as an RGB uint8 HWC array, upright per its EXIF orientation."""
+    p = Path(path)
+    name = _safe_name(p)
+    if not p.exists():
+        raise ImageReadError(name, "file not found")
+    if p.is_dir():
+        raise ImageReadError(name, "is a folder, not an image file")
+    if p.stat().st_size == 0:
+        raise ImageReadError(name, "file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(p) as im:
+                return _to_rgb(im, name)
+    except ImageReadError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageReadError(name, "not a recognised image format") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageReadError(name, f"image larger than the {MAX_PIXELS // 1_000_000} MP limit") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageReadError(name, f"truncated or corrupt image data ({exc})") from None
+
+
+def _to_rgb(im: Image.Image, name: str) -> np.ndarray:
+    """Decode an opened PIL image (bounded) to RGB uint8, applying EXIF orientation."""
+    w, h = im.size
+    if im.format == "JPEG" and max(w, h) > MAX_SIDE:
+        im.draft("RGB", (max(1, w * MAX_SIDE // max(w, h)), max(1, h * MAX_SIDE // max(w, h))))
+    elif w * h > MAX_PIXELS:
+        raise ImageReadError(
+            name,
+            f"image is {w}x{h} ({w * h / 1e6:.0f} MP), above the {MAX_PIXELS // 1_000_000} MP limit",
+        )
+    im.seek(0)  # animated images: first frame
+    im.load()
+    im = ImageOps.exif_transpose(im)
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im, dtype=np.float64)
+        scale = 65535.0 if arr.max(initial=0) > 255 or im.mode.startswith("I;16") else 255.0
+        arr = np.clip(arr / scale * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(arr[..., None], 3, axis=2))
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        im = im.convert("RGBA")
+        background = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(background, im)
+    arr = np.asarray(im.convert("RGB"), dtype=np.uint8)
+    if max(arr.shape[:2]) > MAX_SIDE:
+        small = Image.fromarray(arr)
+        small.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BILINEAR)
+        arr = np.asarray(small)
+    return np.ascontiguousarray(arr)
+
+
+def is_idx_file(path: str | os.PathLike[str]) -> bool:
+    """Tell whether ``path`` starts with the MNIST IDX image magic number (2051)."""
+    p = Path(path)
+    try:
+        with p.open("rb") as f:
+            head = f.read(4)
+    except OSError:
+        return False
+    return len(head) == 4 and struct.unpack(">i", head)[0] == IDX_IMAGE_MAGIC
+
+
+def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read every image of an MNIST IDX ubyte file as an (N, rows, cols) uint8 array."""
+    p = Path(path)
+    name = _safe_name(p)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ImageReadError(name, exc.strerror or "cannot be opened") from None
+    if len(data) < 16:
+        raise ImageReadError(name, "IDX header is shorter than 16 bytes")
+    magic, count, rows, cols = struct.unpack(">iiii", data[:16])
+    if magic != IDX_IMAGE_MAGIC:
+        raise ImageReadError(name, f"IDX magic is {magic}, expected {IDX_IMAGE_MAGIC}")
+    expected = count * rows * cols
+    if len(data) - 16 < expected:
+        raise ImageReadError(name, f"IDX file holds {len(data) - 16} pixel bytes, header promises {expected}")
+    return np.frombuffer(data, dtype=np.uint8, count=expected, offset=16).reshape(count, rows, cols)
+
+
+def list_image_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Return the image (and IDX) files directly inside ``folder``, sorted by name."""
+    root = Path(folder)
+    return sorted(
+        p
+        for p in root.iterdir()
+        if p.is_file() and (p.suffix.lower() in IMAGE_SUFFIXES or p.name.endswith(tuple(IDX_SUFFIXES)))
+    )
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path | ImageReadError]:
+    """Expand files and folders into image paths; a folder with no images yields an error."""
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            files = list_image_files(p)
+            if not files:
+                yield ImageReadError(_safe_name(p), "folder holds no image files")
+            yield from files
+        else:
+            yield p
+
+
+def load_images(
+    inputs: Iterable[str | os.PathLike[str]], *, keep_gray: bool = False
+) -> tuple[list[LoadedImage], list[ImageReadError]]:
+    """Read files, folders and IDX files; return the good images in order and one error per bad input.
+
+    With ``keep_gray`` IDX images stay (rows, cols) single-channel; otherwise they are made RGB.
+    """
+    images: list[LoadedImage] = []
+    errors: list[ImageReadError] = []
+    for item in expand_inputs(inputs):
+        if isinstance(item, ImageReadError):
+            errors.append(item)
+            continue
+        label = str(item)
+        try:
+            if is_idx_file(item):
+                for i, digit in enumerate(read_idx_images(item)):
+                    pix = digit if keep_gray else np.repeat(digit[..., None], 3, axis=2)
+                    images.append(LoadedImage(f"{label}[{i}]", pix))
+            else:
+                images.append(LoadedImage(label, read_image(item)))
+        except ImageReadError as exc:
+            errors.append(exc)
+    return images, errors

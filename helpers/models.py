@@ -1,0 +1,157 @@
+"""Model files: the shipped models, their checksums, the IR cache, the single-I/O check, the PPP classifier.
+
+Notebook 01 teaches every OpenVINO call used here (``read_model``, ``save_model``,
+``PrePostProcessor``, ``compile_model``); later notebooks and the CLI call these wrappers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import openvino as ov
+
+from helpers.paths import MODELS_DIR, cache_dir, display_path
+
+# ImageNet statistics in 0..255 units, the normalization the EfficientNet-Lite0 weights expect.
+IMAGENET_MEAN = (123.675, 116.28, 103.53)
+IMAGENET_STD = (58.395, 57.12, 57.375)
+MODEL_CARD = MODELS_DIR / "README.md"
+
+
+class ModelError(Exception):
+    """A model that cannot be used; ``str()`` is one line naming the file and the reason."""
+
+
+@cache
+def shipped_checksums() -> dict[str, str]:
+    """Return ``{file name: sha256}`` for the shipped models, read from data/models/README.md."""
+    try:
+        text = MODEL_CARD.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    return {m[2]: m[1] for m in re.finditer(r"^([0-9a-f]{64})\s+\*?(\S+)\s*$", text, re.M)}
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Return the SHA-256 hex digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_shipped(path: str | os.PathLike[str]) -> None:
+    """Refuse a shipped model whose SHA-256 differs from the model card's (corrupt or half-written)."""
+    p = Path(path).resolve()
+    if p.parent != MODELS_DIR.resolve():
+        return
+    expected = shipped_checksums().get(p.name)
+    if expected is None:
+        return
+    actual = sha256_of(p)
+    if actual != expected:
+        raise ModelError(
+            f"{display_path(p)}: SHA-256 {actual[:12]}... does not match the model card's "
+            f"{expected[:12]}...; the file is corrupt or half-written (restore it with git checkout)"
+        )
+
+
+def check_single_io(model: ov.Model, name: str = "model") -> None:
+    """Refuse a model with more than one input or output, as the official samples do."""
+    if len(model.inputs) != 1:
+        raise ModelError(
+            f"{name}: Sample supports only single input topologies (this model has {len(model.inputs)})"
+        )
+    if len(model.outputs) != 1:
+        raise ModelError(
+            f"{name}: Sample supports only single output topologies (this model has {len(model.outputs)})"
+        )
+
+
+def read_model(core: ov.Core, path: str | os.PathLike[str]) -> ov.Model:
+    """``core.read_model`` with clear one-line errors, checksum check and the single-I/O check."""
+    p = Path(path)
+    name = display_path(p)
+    if not p.is_file():
+        raise ModelError(f"{name}: model file not found")
+    verify_shipped(p)
+    try:
+        model = core.read_model(p)
+    except Exception as exc:  # OpenVINO raises RuntimeError with a multi-line message
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise ModelError(f"{name}: cannot be read as a model ({first[:200]})") from None
+    check_single_io(model, name)
+    return model
+
+
+def ir_cache_path(source: str | os.PathLike[str], compress_to_fp16: bool = True) -> Path:
+    """Return where the IR of ``source`` lives in the cache (keyed by content, OpenVINO and FP16)."""
+    src = Path(source)
+    key = f"{sha256_of(src)[:16]}-{ov.__version__.split('-')[0]}-{'fp16' if compress_to_fp16 else 'fp32'}"
+    return cache_dir() / "ir" / f"{src.stem}-{key}" / f"{src.stem}.xml"
+
+
+def save_ir_atomic(model: ov.Model, xml_path: Path, compress_to_fp16: bool = True) -> Path:
+    """``ov.save_model`` into a temporary folder, then rename it into place in one step."""
+    final_dir = xml_path.parent
+    if xml_path.is_file():
+        return xml_path
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=final_dir.parent))
+    try:
+        ov.save_model(model, tmp / xml_path.name, compress_to_fp16=compress_to_fp16)
+        try:
+            os.rename(tmp, final_dir)
+        except OSError:  # another process won the race; its copy is complete too
+            if not xml_path.is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return xml_path
+
+
+def cached_ir(core: ov.Core, source: str | os.PathLike[str], compress_to_fp16: bool = True) -> Path:
+    """Return the cached IR of an ONNX model, converting it once with ``save_model`` (notebook 01)."""
+    xml = ir_cache_path(source, compress_to_fp16)
+    if not xml.is_file():
+        save_ir_atomic(read_model(core, source), xml, compress_to_fp16)
+    return xml
+
+
+def add_preprocessing(
+    model: ov.Model,
+    mean: tuple[float, ...] = IMAGENET_MEAN,
+    std: tuple[float, ...] = IMAGENET_STD,
+) -> ov.Model:
+    """PrePostProcessor (notebook 01): u8 NHWC of any size in, resize + mean/scale in graph, NCHW model."""
+    ppp = ov.preprocess.PrePostProcessor(model)
+    ppp.input().tensor().set_element_type(ov.Type.u8).set_layout(
+        ov.Layout("NHWC")
+    ).set_spatial_dynamic_shape()
+    ppp.input().model().set_layout(ov.Layout("NCHW"))
+    channels = model.input().get_partial_shape()[1].get_length()
+    ppp.input().preprocess().convert_element_type(ov.Type.f32).resize(
+        ov.preprocess.ResizeAlgorithm.RESIZE_LINEAR
+    ).mean(list(mean[:channels])).scale(list(std[:channels]))
+    ppp.output().tensor().set_element_type(ov.Type.f32)
+    return ppp.build()
+
+
+def build_classifier(
+    core: ov.Core,
+    model_path: str | os.PathLike[str],
+    device: str = "CPU",
+    config: dict | None = None,
+    mean: tuple[float, ...] = IMAGENET_MEAN,
+    std: tuple[float, ...] = IMAGENET_STD,
+) -> ov.CompiledModel:
+    """Read, add PPP and compile a classifier (notebook 01 explains each step)."""
+    model = add_preprocessing(read_model(core, model_path), mean, std)
+    return core.compile_model(model, device, config or {})
