@@ -113,6 +113,19 @@ def check_input(port: ov.ConstOutput, array: np.ndarray) -> None:
             raise InputMismatch(f"input shape {tuple(array.shape)} has an empty dimension")
 
 
+def drain_cancelled(requests: Iterable[ov.InferRequest]) -> None:
+    """Wait for cancelled requests; ``wait`` raises "Infer Request was canceled" for them (OpenVINO 2026.4).
+
+    ``AsyncInferQueue.wait_all`` raises the same error after a cancel, which would hide the
+    ``KeyboardInterrupt`` being handled, so each request is waited for on its own.
+    """
+    for request in requests:
+        try:
+            request.wait()
+        except RuntimeError:
+            pass
+
+
 def run_queue(
     compiled: ov.CompiledModel,
     inputs: Iterable[np.ndarray],
@@ -167,7 +180,7 @@ def run_queue(
     except KeyboardInterrupt:
         for request in queue:
             request.cancel()
-        queue.wait_all()
+        drain_cancelled(queue)
         raise
     seconds = time.perf_counter() - t0
     if progress is not None:
@@ -192,13 +205,13 @@ def run_restarting_request(
     """
     results: list[Any] = [None] * len(inputs)
     done = threading.Event()
-    state = {"next": 0, "error": None}
+    state = {"next": 0, "error": None, "stop": False}
 
     def on_done(index: int) -> None:
         try:
             results[index] = store(request)
             nxt = index + 1
-            if nxt < len(inputs):
+            if nxt < len(inputs) and not state["stop"]:
                 request.set_callback(on_done, nxt)
                 request.start_async({0: inputs[nxt]}, share_inputs=True)
                 return
@@ -216,8 +229,9 @@ def run_restarting_request(
             request.cancel()
             raise TimeoutError(f"callback chain did not finish within {timeout} s")
     except KeyboardInterrupt:
+        state["stop"] = True  # a callback running right now must not restart the chain
         request.cancel()
-        request.wait()
+        drain_cancelled([request])
         raise
     request.wait()
     if state["error"] is not None:
