@@ -2,21 +2,24 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# CI adds the export extra (torch==2.13.0 CPU build, onnx, ...) so the re-export tests run.
+# `make lab` installs the course alone (runtime dependencies); `make test` adds the dev extra
+# (pytest, ruff, playwright) to the same .venv. CI adds the export extra (torch==2.13.0 CPU build,
+# onnx, ...) so the re-export tests run.
 EXTRAS ?= dev
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+LAB_STAMP := $(VENV)/.installed-base
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
 .PHONY: lab test lint format notebooks bench model soak test-offline clean
 
-$(STAMP): pyproject.toml
+$(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(BIN)/python -m pip install --quiet -e ".$(if $(filter-out base,$*),[$(subst -,$(comma),$*)])"
 	@touch $@
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: $(STAMP)
