@@ -114,3 +114,41 @@ def timeline(
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def stacked_bars(parts: dict[str, dict[str, float]], unit: str = "ms", title: str = "") -> Figure:
+    """One bar per method, stacked from its named parts (e.g. decode, preprocess, infer), total on top."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    names = list(parts)
+    segments = list(dict.fromkeys(seg for name in names for seg in parts[name]))
+    colors = plt.get_cmap("tab10")
+    bottoms = np.zeros(len(names))
+    for i, seg in enumerate(segments):
+        values = np.array([parts[name].get(seg, 0.0) for name in names])
+        ax.bar(names, values, bottom=bottoms, label=seg, color=colors(i % 10))
+        bottoms += values
+    for x, total in enumerate(bottoms):
+        ax.text(x, total, f"{total:.1f}", ha="center", va="bottom")
+    ax.set_ylabel(unit)
+    ax.set_ylim(0, bottoms.max(initial=0.0) * 1.15 or 1.0)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def latency_histogram(latencies_ms: Sequence[float], title: str = "") -> Figure:
+    """Histogram of per-inference latencies with the median and the 90th percentile marked."""
+    values = np.asarray(latencies_ms, dtype=np.float64)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.hist(values, bins=min(30, max(5, values.size // 3)), color="#4c72b0", alpha=0.85)
+    if values.size:
+        for q, style, name in ((50, "-", "median"), (90, "--", "p90")):
+            v = float(np.percentile(values, q))
+            ax.axvline(v, color="#dd8452", linestyle=style, label=f"{name} {v:.1f} ms")
+        ax.legend()
+    ax.set_xlabel("latency (ms)")
+    ax.set_ylabel("inferences")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
