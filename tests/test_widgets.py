@@ -1,0 +1,310 @@
+"""The prediction explorer, driven in-process the way the front end drives it: by setting ``.value``."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+import pytest
+from PIL import Image
+
+from helpers import widgets as W
+from helpers.images import read_image
+from helpers.paths import IMAGES_DIR, display_path
+
+SAMPLES = sorted(p.name for p in IMAGES_DIR.iterdir())
+# Top-1 labels of the sample photos (data/models/README.md; compiled with f32 they are the same on any CPU).
+EXPECTED_TOP1 = {
+    "cameraman.png": "tripod",
+    "cat.png": "Egyptian cat",
+    "coffee.png": "espresso",
+    "grace_hopper.jpg": "military uniform",
+    "motorcycle.png": "moped",
+    "rocket.jpg": "missile",
+}
+WAIT = 120  # seconds; a hang fails the test instead of blocking the suite
+
+
+def bar_count(explorer: W.PredictionExplorer) -> int:
+    return explorer.bars.value.count('class="explorer-bar"')
+
+
+def card_texts(explorer: W.PredictionExplorer) -> list[str]:
+    return [card.children[2].description for card in explorer.gallery.children]
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def upload_value(name: str, content: bytes) -> tuple[dict, ...]:
+    """What ipywidgets 8's FileUpload holds after the learner picks one file."""
+    return (
+        {
+            "name": name,
+            "type": "image/png",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime(2026, 1, 1, tzinfo=timezone.utc),
+        },
+    )
+
+
+@pytest.fixture
+def explorer(core: ov.Core) -> W.PredictionExplorer:
+    return W.PredictionExplorer(core)
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    """Two good images (one new, one flipped), a junk 'JPEG', an empty PNG and a text file."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(IMAGES_DIR / "coffee.png", folder / "my coffee.png")
+    cat = read_image(IMAGES_DIR / "cat.png")
+    Image.fromarray(np.ascontiguousarray(cat[:, ::-1])).save(folder / "cat-mirrored.png")
+    (folder / "broken.jpg").write_bytes(b"this is not a JPEG at all")
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "notes.txt").write_text("not an image, and not an image suffix either")
+    return folder
+
+
+def test_device_dropdown_lists_cpu_first_and_auto(core):
+    dropdown = W.device_dropdown(core)
+    assert dropdown.value == "CPU"
+    assert dropdown.options[0] == "CPU" and dropdown.options[-1] == "AUTO"
+    assert W.device_dropdown(core, "NO_SUCH_DEVICE").value == "CPU"
+
+
+def test_gallery_shows_every_sample_with_its_top1(explorer):
+    names = [p.name for p in explorer.predictions()]
+    assert names == SAMPLES
+    assert len(explorer.gallery.children) == len(SAMPLES)
+    for prediction, text in zip(explorer.predictions(), card_texts(explorer), strict=True):
+        cid, prob = prediction.top1
+        assert explorer.labels[cid] == EXPECTED_TOP1[prediction.name]
+        assert text == f"{EXPECTED_TOP1[prediction.name]} {prob:.2f}"
+    # the first image is selected and shown large with the default 5 bars
+    assert explorer.selector.value == display_path(IMAGES_DIR / SAMPLES[0])
+    assert "tripod" in explorer.top1.value
+    assert explorer.view.value[:2] == b"\xff\xd8"  # a JPEG
+    assert bar_count(explorer) == 5
+    assert explorer.errors == []
+
+
+def test_selecting_an_image_shows_its_label_and_bars(explorer):
+    explorer.selector.value = display_path(IMAGES_DIR / "cat.png")
+    assert 'class="explorer-top1-label">Egyptian cat<' in explorer.top1.value
+    assert explorer.selected.name == "cat.png"
+    assert bar_count(explorer) == 5
+    # the selected card is highlighted, the others are not
+    styles = {card.children[2].tooltip: card.children[2].button_style for card in explorer.gallery.children}
+    assert styles.pop("data/images/cat.png") == "info"
+    assert set(styles.values()) == {""}
+
+
+def test_clicking_a_card_selects_that_image(explorer):
+    coffee = next(c for c in explorer.gallery.children if c.children[2].tooltip == "data/images/coffee.png")
+    coffee.children[2].click()
+    assert explorer.selector.value == "data/images/coffee.png"
+    assert ">espresso<" in explorer.top1.value
+
+
+def test_slider_sets_the_number_of_bars(explorer):
+    explorer.selector.value = display_path(IMAGES_DIR / "grace_hopper.jpg")
+    for k in (1, 3, 10):
+        explorer.top_k.value = k
+        assert bar_count(explorer) == k
+    # best first: the first bar is the top-1 label
+    first_bar = explorer.bars.value.split('class="explorer-bar"')[1]
+    assert "military uniform" in first_bar
+    # the slider's value is kept when another image is selected
+    explorer.selector.value = display_path(IMAGES_DIR / "rocket.jpg")
+    assert bar_count(explorer) == 10
+
+
+def test_changing_device_recompiles_and_reclassifies(explorer, monkeypatch):
+    compiled_for: list[str] = []
+    original = explorer._compile
+
+    def spy(device: str) -> ov.CompiledModel:
+        compiled_for.append(device)
+        return original(device)
+
+    monkeypatch.setattr(explorer, "_compile", spy)
+    before = explorer.compiled
+    labels_before = [(p.key, p.top1[0]) for p in explorer.predictions()]
+    explorer.device.value = "AUTO"
+    assert explorer.wait(WAIT)
+    assert compiled_for == ["AUTO"]
+    assert explorer.compiled is not before
+    assert "re-classify on AUTO: done, 6/6" in explorer.status.value
+    # every image was classified again (new arrays) and keeps its label
+    assert [(p.key, p.top1[0]) for p in explorer.predictions()] == labels_before
+    assert explorer.errors == []
+
+
+def test_upload_of_a_png_is_classified_at_once(explorer):
+    cat = read_image(IMAGES_DIR / "cat.png")
+    expected = explorer.classify(cat)
+    explorer.upload.value = upload_value("my-cat.png", png_bytes(cat))
+    label, prob = explorer.labels[int(expected.argmax())], float(expected.max())
+    assert explorer.upload_lines == [f"my-cat.png: {label} ({prob:.2f})"]
+    assert label == "Egyptian cat"
+    assert "my-cat.png: Egyptian cat" in explorer.upload_result.value
+    # it joins the gallery and is shown large
+    assert explorer.selector.value == "upload/my-cat.png"
+    assert len(explorer.gallery.children) == len(SAMPLES) + 1
+    assert ">Egyptian cat<" in explorer.top1.value
+    assert explorer.upload.value == ()  # cleared, so the same file can be uploaded again
+    assert explorer.errors == []
+
+
+def test_junk_upload_gives_one_line_and_loses_nothing(explorer):
+    coffee = read_image(IMAGES_DIR / "coffee.png")
+    explorer.upload.value = upload_value("junk.png", b"\x89PNG but then nothing useful") + upload_value(
+        "cup.png", png_bytes(coffee)
+    )
+    assert explorer.upload_lines[0] == "junk.png: not a recognised image format"
+    assert explorer.upload_lines[1].startswith("cup.png: espresso (")
+    assert explorer.errors == ["junk.png: not a recognised image format"]
+    assert "upload/cup.png" in explorer.selector.options
+    assert "upload/junk.png" not in explorer.selector.options
+    explorer.upload.value = upload_value("empty.png", b"")
+    assert explorer.upload_lines == ["empty.png: file is empty"]
+
+
+def test_folder_is_classified_in_the_background(explorer, mixed_folder):
+    explorer.folder.value = str(mixed_folder)
+    assert explorer.wait(WAIT)
+    by_name = {p.name: p for p in explorer.predictions()}
+    assert set(by_name) == {*SAMPLES, "my coffee.png", "cat-mirrored.png"}
+    assert explorer.labels[by_name["my coffee.png"].top1[0]] == "espresso"
+    assert explorer.labels[by_name["cat-mirrored.png"].top1[0]] == "Egyptian cat"
+    # the gallery shows them after the samples, in file-name order of submission
+    assert len(explorer.gallery.children) == len(SAMPLES) + 2
+    assert [c.children[2].tooltip for c in explorer.gallery.children[-2:]] == [
+        display_path(mixed_folder / "cat-mirrored.png"),
+        display_path(mixed_folder / "my coffee.png"),
+    ]
+    # one line per unreadable file, naming it and the reason; the text file is not an image input
+    assert explorer.errors == [
+        f"{display_path(mixed_folder / 'broken.jpg')}: not a recognised image format",
+        f"{display_path(mixed_folder / 'empty.png')}: file is empty",
+    ]
+    assert "broken.jpg: not a recognised image format" in explorer.error_list.value
+    assert explorer.progress.value == explorer.progress.max == 4
+    assert "done, 4/4 inputs" in explorer.status.value
+
+
+def test_missing_and_empty_folders_give_one_line(explorer, tmp_path):
+    explorer.folder.value = str(tmp_path / "no-such-folder")
+    assert explorer.errors == [f"{display_path(tmp_path / 'no-such-folder')}: folder not found"]
+    (tmp_path / "empty").mkdir()
+    explorer.folder.value = str(tmp_path / "empty")
+    assert explorer.wait(WAIT)
+    assert explorer.errors[-1] == f"{display_path(tmp_path / 'empty')}: folder holds no image files"
+    assert len(explorer.predictions()) == len(SAMPLES)
+
+
+def test_repo_relative_folder_path_works_from_any_cwd(explorer, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    explorer.folder.value = "data/images"
+    assert explorer.wait(WAIT)
+    assert explorer.errors == []
+    assert [p.name for p in explorer.predictions()] == SAMPLES  # same keys: re-classified, not doubled
+
+
+def test_a_failing_callback_is_reported_and_the_others_still_arrive(explorer, mixed_folder, monkeypatch):
+    calls = {"n": 0}
+    lock = threading.Lock()
+    original = W.first_output_copy
+
+    def flaky(request: ov.InferRequest) -> np.ndarray:
+        with lock:
+            calls["n"] += 1
+            n = calls["n"]
+        if n == 1:
+            raise RuntimeError("simulated failure in the callback")
+        return original(request)
+
+    monkeypatch.setattr(W, "first_output_copy", flaky)
+    explorer.folder.value = str(mixed_folder)
+    assert explorer.wait(WAIT)
+    failures = [e for e in explorer.errors if "callback failed" in e]
+    assert len(failures) == 1 and "simulated failure in the callback" in failures[0]
+    assert len(explorer.predictions()) == len(SAMPLES) + 1
+
+
+def test_results_reach_the_widgets_on_the_event_loop_thread(core, mixed_folder):
+    """In a kernel, callbacks only schedule; the widgets change on the loop's (main) thread."""
+    refresh_threads: list[int] = []
+    store_threads: list[int] = []
+
+    async def scenario() -> W.PredictionExplorer:
+        explorer = W.PredictionExplorer(core, images_dir=None)
+        original_refresh, original_store = explorer._refresh, explorer._store
+
+        def refresh() -> None:
+            refresh_threads.append(threading.get_ident())
+            original_refresh()
+
+        def store(prediction: W.Prediction) -> None:
+            store_threads.append(threading.get_ident())
+            original_store(prediction)
+
+        explorer._refresh, explorer._store = refresh, store
+        explorer.folder.value = str(mixed_folder)  # returns at once: the loop keeps running
+        assert explorer.busy
+        loop = asyncio.get_running_loop()
+        # wait() from another thread does not touch the widgets; the scheduled refresh does
+        assert await loop.run_in_executor(None, explorer.wait, WAIT)
+        flushed = loop.create_future()
+        loop.call_soon_threadsafe(flushed.set_result, None)  # FIFO: runs after the scheduled refresh
+        await flushed
+        return explorer
+
+    explorer = asyncio.run(scenario())
+    main = threading.get_ident()
+    assert refresh_threads and set(refresh_threads) == {main}
+    assert store_threads and main not in store_threads  # results were stored by OpenVINO's threads
+    assert len(explorer.gallery.children) == 2
+    assert len(explorer.errors) == 2 and "broken.jpg" in explorer.error_list.value
+    assert "done, 4/4 inputs" in explorer.status.value
+
+
+def test_bars_html_is_best_first_and_escaped():
+    probs = np.array([0.1, 0.6, 0.3], np.float32)
+    out = W.bars_html(probs, ["a<b", "second", "third"], k=2)
+    assert out.count('class="explorer-bar"') == 2
+    assert out.index("second") < out.index("third")
+    assert "a&lt;b" not in out  # only the top 2
+    assert "a&lt;b" in W.bars_html(probs, ["a<b", "second", "third"], k=3)
+
+
+def test_upload_files_accepts_ipywidgets_7_and_8_values():
+    v8 = upload_value("x.png", b"abc")
+    assert W.upload_files(v8) == [("x.png", b"abc")]
+    v7 = {"y.png": {"content": b"def", "metadata": {"name": "y.png"}}}
+    assert W.upload_files(v7) == [("y.png", b"def")]
+    assert W.upload_files(()) == []
+
+
+def test_decode_upload_names_the_uploaded_file():
+    with pytest.raises(W.ImageReadError, match=r"^holiday\.jpg: not a recognised image format$"):
+        W.decode_upload("holiday.jpg", b"junk")
+    # a path-like upload name cannot escape the temporary folder
+    pixels = W.decode_upload("../../evil/cat.png", png_bytes(np.zeros((4, 5, 3), np.uint8)))
+    assert pixels.shape == (4, 5, 3)
+
+
+def test_loop_scheduler_is_none_outside_a_loop():
+    assert W.loop_scheduler() is None
