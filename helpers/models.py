@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openvino as ov
 
@@ -75,6 +76,13 @@ def check_single_io(model: ov.Model, name: str = "model") -> None:
         )
 
 
+def openvino_reason(exc: BaseException) -> str:
+    """Return the telling line of an OpenVINO error, not its ``Exception from file:line`` frames."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    telling = [ln for ln in lines if not ln.startswith(("Exception from ", "Check '"))]
+    return (telling or lines or [type(exc).__name__])[-1]
+
+
 def read_model(core: ov.Core, path: str | os.PathLike[str]) -> ov.Model:
     """``core.read_model`` with clear one-line errors, checksum check and the single-I/O check."""
     p = Path(path)
@@ -82,11 +90,16 @@ def read_model(core: ov.Core, path: str | os.PathLike[str]) -> ov.Model:
     if not p.is_file():
         raise ModelError(f"{name}: model file not found")
     verify_shipped(p)
+    if p.suffix.lower() == ".xml":  # else every frontend tries it and the TF one logs to stderr
+        try:
+            ElementTree.parse(p)
+        except ElementTree.ParseError as exc:
+            raise ModelError(f"{name}: cannot be read as a model (not valid IR XML: {exc})") from None
     try:
         model = core.read_model(p)
     except Exception as exc:  # OpenVINO raises RuntimeError with a multi-line message
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise ModelError(f"{name}: cannot be read as a model ({first[:200]})") from None
+        reason = openvino_reason(exc).replace(str(p), name)
+        raise ModelError(f"{name}: cannot be read as a model ({reason[:200]})") from None
     check_single_io(model, name)
     return model
 
