@@ -1,0 +1,135 @@
+"""What the benchmark prints and draws: the machine, the Markdown tables, the sweep chart."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (the affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def load_average() -> list[float] | None:
+    """The 1/5/15-minute load averages, where the OS reports them (a busy machine shows here)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def _fps(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _met(value: float, target: float) -> str:
+    return f"≥ {target:.2f} {'✅' if value >= target else '❌'}"
+
+
+def markdown_table(r: dict[str, Any]) -> str:
+    """The main results and the jobs sweep as two Markdown tables."""
+    jobs = r["jobs"]
+    rows = [
+        (
+            "benchmark_app, THROUGHPUT, nireq " + str(jobs) + " (ceiling)",
+            _fps(r["benchmark_app_fps"]),
+            "",
+            "",
+        ),
+        ("queue on pre-loaded images (`run_queue`)", _fps(r["queue_fps"]), "", ""),
+        (
+            "→ queue_over_benchmark_app",
+            "",
+            _ratio(r["queue_over_benchmark_app"]),
+            _met(r["queue_over_benchmark_app"], r["targets"]["queue_over_benchmark_app"]),
+        ),
+        ("files → top-5, sync (LATENCY, one by one)", _fps(r["sync_e2e_fps"]), "", ""),
+        (f"files → top-5, async (THROUGHPUT, {jobs} jobs)", _fps(r["async_e2e_fps"]), "", ""),
+        (
+            "→ async_over_sync",
+            "",
+            _ratio(r["async_over_sync"]),
+            _met(r["async_over_sync"], r["targets"]["async_over_sync"]),
+        ),
+        ("Python preprocessing, sync", _fps(r["python_prep_sync_fps"]), "", ""),
+        ("Python preprocessing, async", _fps(r["python_prep_async_fps"]), "", ""),
+        ("→ PPP over Python preprocessing, sync", "", _ratio(r["ppp_over_python_prep_sync"]), ""),
+        ("→ PPP over Python preprocessing, async", "", _ratio(r["ppp_over_python_prep_async"]), ""),
+    ]
+    lines = ["| measurement | images/s | ratio | target |", "|---|---:|---:|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    hints = sorted({p["hint"] for p in r["sweep"]})
+    lines += ["", "| jobs | " + " | ".join(f"{h} images/s" for h in hints) + " |"]
+    lines.append("|---:|" + "---:|" * len(hints))
+    for j in sorted({p["jobs"] for p in r["sweep"]}):
+        cells = [
+            next((_fps(p["fps"]) for p in r["sweep"] if p["jobs"] == j and p["hint"] == h), "") for h in hints
+        ]
+        lines.append(f"| {j} | " + " | ".join(cells) + " |")
+    lines.append(f"| benchmark_app ceiling | {_fps(r['benchmark_app_fps'])} (THROUGHPUT, nireq {jobs}) |")
+    return "\n".join(lines)
+
+
+def machine_line(r: dict[str, Any]) -> str:
+    """One line describing where the numbers come from."""
+    return (
+        f"{r['cpu_model']}, {r['cpu_count']} CPUs, OpenVINO {r['openvino_version']}, "
+        f"precision {r['inference_precision']}, input {r['input_shape']}, "
+        f"{r['seconds_per_round']:g} s per measurement"
+    )
+
+
+def save_chart(r: dict[str, Any], path: Path) -> Path:
+    """Line chart of the sweep: images/s against jobs, one line per hint, benchmark_app as a ceiling."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    for hint, marker in (("LATENCY", "o"), ("THROUGHPUT", "s")):
+        points = sorted((p["jobs"], p["fps"]) for p in r["sweep"] if p["hint"] == hint)
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, marker=marker, label=f"run_queue, {hint} hint")
+    ax.axhline(
+        r["benchmark_app_fps"],
+        color="black",
+        linestyle="--",
+        linewidth=1,
+        label=f"benchmark_app ceiling (THROUGHPUT, nireq {r['jobs']})",
+    )
+    jobs = sorted({p["jobs"] for p in r["sweep"]})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(jobs, [str(j) for j in jobs])
+    ax.set_xlabel("jobs (infer requests in the AsyncInferQueue)")
+    ax.set_ylabel("images/s (pre-loaded images)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"EfficientNet-Lite0 on {r['cpu_count']} × {r['cpu_model']}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,89 @@
+"""`make bench` runs end to end: a quick run writes latest.json with every key, a chart and the table.
+
+Behaviour only: the numbers are checked to be measured (positive, consistent ratios), never timed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers.paths import REPO_ROOT
+
+REQUIRED_KEYS = [
+    "benchmark_app_fps",
+    "queue_fps",
+    "queue_over_benchmark_app",
+    "sync_e2e_fps",
+    "async_e2e_fps",
+    "async_over_sync",
+    "ppp_over_python_prep",
+    "cpu_count",
+    "seconds_per_round",
+]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, dict, object]:
+    out = tmp_path_factory.mktemp("bench")
+    env = {**os.environ, "BENCH_SECONDS": "0.3", "BENCH_RESULTS_DIR": str(out)}
+    proc = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "bench.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=out,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc, json.loads((out / "latest.json").read_text(encoding="utf-8")), out
+
+
+def test_latest_json_has_every_key_measured(quick_run) -> None:
+    _, results, _ = quick_run
+    for key in REQUIRED_KEYS:
+        assert isinstance(results[key], (int, float)) and results[key] > 0, key
+    assert results["openvino_version"].startswith("20")
+    assert results["seconds_per_round"] == pytest.approx(0.3)
+
+
+def test_ratios_are_the_ratios_of_the_reported_rates(quick_run) -> None:
+    _, r, _ = quick_run
+    assert r["queue_over_benchmark_app"] == pytest.approx(r["queue_fps"] / r["benchmark_app_fps"])
+    assert r["async_over_sync"] == pytest.approx(r["async_e2e_fps"] / r["sync_e2e_fps"])
+    assert r["ppp_over_python_prep"] == pytest.approx(r["async_e2e_fps"] / r["python_prep_async_fps"])
+
+
+def test_sweep_covers_both_hints_and_every_job_count(quick_run) -> None:
+    _, r, _ = quick_run
+    points = {(p["hint"], p["jobs"]) for p in r["sweep"] if p["fps"] > 0}
+    assert points == {(h, j) for h in ("LATENCY", "THROUGHPUT") for j in (1, 2, 4, 8)}
+    assert r["benchmark_app_inference_only"] is True
+    assert r["benchmark_app_num_streams"] == [r["num_streams"]["THROUGHPUT"]]
+
+
+def test_chart_and_table_are_written(quick_run) -> None:
+    proc, r, out = quick_run
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| benchmark_app, THROUGHPUT, nireq" in proc.stdout
+    assert f"{r['queue_over_benchmark_app']:.2f}" in proc.stdout
+    assert "round 1/1" in proc.stderr  # progress lines for a person watching
+    assert str(REPO_ROOT) not in proc.stdout  # no machine paths in what gets pasted into the README
+
+
+def test_bad_bench_seconds_is_one_clear_line(tmp_path) -> None:
+    env = {**os.environ, "BENCH_SECONDS": "fast", "BENCH_RESULTS_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "bench.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == "bench: BENCH_SECONDS='fast' is not a positive number of seconds"
+    assert not (tmp_path / "latest.json").exists()
