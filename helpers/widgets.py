@@ -273,7 +273,10 @@ class PredictionExplorer:
 
     def classify(self, pixels: np.ndarray) -> np.ndarray:
         """Classify one RGB uint8 image synchronously; return its probabilities."""
-        return to_probabilities(self.compiled(pixels[None])[0])
+        # share_inputs=False: with the default zero-copy input on a temporary array, later
+        # AsyncInferQueue runs on the same compiled model returned wrong results and crashed
+        # (OpenVINO 2026.4, dynamic-shape PPP model).
+        return to_probabilities(self.compiled(pixels[None], share_inputs=False)[0])
 
     def classify_folder(self, folder: str | os.PathLike[str]) -> bool:
         """Start classifying every image in ``folder`` in the background; False if it does not exist."""

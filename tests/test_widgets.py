@@ -308,3 +308,23 @@ def test_decode_upload_names_the_uploaded_file():
 
 def test_loop_scheduler_is_none_outside_a_loop():
     assert W.loop_scheduler() is None
+
+
+def test_sync_classify_does_not_corrupt_later_queue_runs(explorer, classifier):
+    """classify() copies its input: a zero-copy temporary broke later queue runs (OpenVINO 2026.4)."""
+    from helpers.labels import to_probabilities
+
+    files = sorted(IMAGES_DIR.iterdir())
+    reference = {
+        display_path(f): to_probabilities(classifier(read_image(f)[None], share_inputs=False)[0])
+        for f in files
+    }
+    for _ in range(3):
+        for f in files:
+            explorer.classify(read_image(f))  # a temporary array each time
+        explorer.folder.value = ""
+        explorer.folder.value = str(IMAGES_DIR)
+        assert explorer.wait(WAIT)
+        for prediction in explorer.predictions():
+            np.testing.assert_allclose(prediction.probs, reference[prediction.key], atol=1e-4)
+    assert explorer.errors == []
