@@ -27,8 +27,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import openvino as ov
@@ -43,12 +44,13 @@ import report  # noqa: E402
 import workloads  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
 DEFAULT_SECONDS = 5.0
 SAMPLE_IMAGE = paths.IMAGES_DIR / "cat.png"  # 300 x 451: the size of the pre-loaded images
 SWEEP_JOBS = (1, 2, 4, 8)
 HINTS = ("LATENCY", "THROUGHPUT")
 TARGETS = {"queue_over_benchmark_app": 0.97, "async_over_sync": 1.6}
-ROUNDS = {"ceiling": 3, "e2e": 2, "sweep": 1}
+ROUNDS = {"ceiling": 3, "e2e": 2, "sweep": 2}  # a sweep point lasts BENCH_SECONDS / its rounds
 
 
 class Progress:
@@ -92,12 +94,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class CoreMeter:
+    """CPU seconds (this process and its finished children) per wall second, per measurement name.
+
+    On a shared machine this shows whether a side got the cores it needed while it ran.
+    """
+
+    def __init__(self) -> None:
+        self.cores: dict[str, list[float]] = {}
+
+    def __call__(self, name: str, fn: Callable[[], Any]) -> Any:
+        """Run ``fn()`` and record how many cores it kept busy on average."""
+        t0, w0 = os.times(), time.perf_counter()
+        value = fn()
+        t1, wall = os.times(), time.perf_counter() - w0
+        cpu = sum(t1[:4]) - sum(t0[:4])
+        self.cores.setdefault(name, []).append(round(cpu / wall, 2) if wall > 0 else 0.0)
+        return value
+
+
 def median_of(values: list[float]) -> float:
     """Median of one side's rounds."""
     return float(statistics.median(values))
 
 
-def alternate(rounds: int, configs: list[str]) -> list[list[str]]:
+def alternate(rounds: int, configs: list[T]) -> list[list[T]]:
     """Round orders AB, BA, AB, ...: reversing every other round cancels a linear drift."""
     return [configs if r % 2 == 0 else configs[::-1] for r in range(rounds)]
 
@@ -124,14 +145,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     say = Progress()
     seconds = bench_seconds()
     rounds = dict.fromkeys(ROUNDS, 1) if args.quick else dict(ROUNDS)
+    sweep_seconds = seconds / rounds["sweep"]
     n_measurements = (
         2 * rounds["ceiling"] + 4 * rounds["e2e"] + len(HINTS) * len(SWEEP_JOBS) * rounds["sweep"]
     )
+    expected = (2 * rounds["ceiling"] + 4 * rounds["e2e"] + len(HINTS) * len(SWEEP_JOBS)) * seconds
     say(
-        f"{n_measurements} measurements of {seconds:g} s (BENCH_SECONDS); "
-        f"expect about {n_measurements * seconds + 15 + 2 * rounds['ceiling']:.0f} s in all"
+        f"{n_measurements} measurements (BENCH_SECONDS={seconds:g} s, sweep points {sweep_seconds:g} s); "
+        f"expect about {expected + 15 + 2 * rounds['ceiling']:.0f} s in all"
     )
     load_before = report.load_average()
+    meter = CoreMeter()
     core = ov.Core()
     files = list_image_files(paths.IMAGES_DIR)
     sample = read_image(SAMPLE_IMAGE)
@@ -177,7 +201,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         for r, order in enumerate(alternate(rounds["ceiling"], list(measure))):
             for name in order:
-                measure[name]()
+                meter(name, measure[name])
             say(
                 f"ceiling round {r + 1}/{rounds['ceiling']}: benchmark_app {ceiling_runs[-1].fps:.1f}, "
                 f"queue {queue_rounds[-1]:.1f} images/s"
@@ -211,29 +235,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         for r, order in enumerate(alternate(rounds["e2e"], list(e2e_fn))):
             for name in order:
-                e2e[name].append(e2e_fn[name]())
+                e2e[name].append(meter(name, e2e_fn[name]))
             say(
                 f"files→top-5 round {r + 1}/{rounds['e2e']}: "
                 + ", ".join(f"{k} {v[-1]:.1f}" for k, v in e2e.items())
                 + " images/s"
             )
 
-        # 5: jobs sweep on pre-loaded images.
-        sweep: list[dict[str, Any]] = []
-        for _ in range(rounds["sweep"]):
-            for n in SWEEP_JOBS:
-                for h in HINTS:
-                    fps = workloads.queue_fps(ppp[h], queue_for(h, n), preloaded, seconds)
-                    sweep.append({"hint": h, "jobs": n, "num_streams": streams[h], "fps": fps})
-                say(
-                    f"sweep {n} jobs: "
-                    + ", ".join(f"{p['hint']} {p['fps']:.1f}" for p in sweep[-len(HINTS) :])
+        # 5: jobs sweep on pre-loaded images: shorter points, every other round in reverse order.
+        points = [(n, h) for n in SWEEP_JOBS for h in HINTS]
+        sweep_runs: dict[tuple[int, str], list[float]] = {p: [] for p in points}
+        for r, order in enumerate(alternate(rounds["sweep"], points)):
+            for n, h in order:
+                run_point = partial(workloads.queue_fps, ppp[h], queue_for(h, n), preloaded, sweep_seconds)
+                sweep_runs[n, h].append(meter(f"sweep_{h}_{n}", run_point))
+            say(
+                f"sweep round {r + 1}/{rounds['sweep']}, images/s at 1/2/4/8 jobs: "
+                + "; ".join(
+                    h + " " + "/".join(f"{sweep_runs[n, h][-1]:.0f}" for n in SWEEP_JOBS) for h in HINTS
                 )
-        sweep = [
-            {**points[0], "fps": median_of([p["fps"] for p in points])}
-            for points in (
-                [p for p in sweep if p["hint"] == h and p["jobs"] == n] for n in SWEEP_JOBS for h in HINTS
             )
+        sweep = [
+            {"hint": h, "jobs": n, "num_streams": streams[h], "fps": median_of(v)}
+            for (n, h), v in sweep_runs.items()
         ]
 
     bapp = median_of([c.fps for c in ceiling_runs])
@@ -255,6 +279,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ppp_over_python_prep_sync": med["sync_ppp"] / med["sync_python"],
         "ppp_over_python_prep_async": med["async_ppp"] / med["async_python"],
         "sweep": sweep,
+        "cores_used": meter.cores,
         "rounds": {
             "benchmark_app_fps": [c.fps for c in ceiling_runs],
             "queue_fps": queue_rounds,
@@ -276,6 +301,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "openvino_version": ov.__version__,
         "python_version": sys.version.split()[0],
         "seconds_per_round": seconds,
+        "sweep_seconds_per_point": sweep_seconds,
         "rounds_per_comparison": rounds,
         "load_average_before": load_before,
         "load_average_after": report.load_average(),

@@ -111,7 +111,8 @@ def save_chart(r: dict[str, Any], path: Path) -> Path:
         points = sorted((p["jobs"], p["fps"]) for p in r["sweep"] if p["hint"] == hint)
         if points:
             xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, marker=marker, label=f"run_queue, {hint} hint")
+            n = r["num_streams"][hint]
+            ax.plot(xs, ys, marker=marker, label=f"run_queue, {hint} hint ({n} stream{'s' if n > 1 else ''})")
     ax.axhline(
         r["benchmark_app_fps"],
         color="black",
@@ -125,7 +126,12 @@ def save_chart(r: dict[str, Any], path: Path) -> Path:
     ax.set_xlabel("jobs (infer requests in the AsyncInferQueue)")
     ax.set_ylabel("images/s (pre-loaded images)")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"EfficientNet-Lite0 on {r['cpu_count']} × {r['cpu_model']}", fontsize=10)
+    _, h, w, _ = r["input_shape"]
+    ax.set_title(
+        f"EfficientNet-Lite0, u8 {h}×{w} input, {r['inference_precision']} — {r['cpu_model']}, "
+        f"{r['cpu_count']} CPUs, OpenVINO {r['openvino_version'].split('-')[0]}",
+        fontsize=9,
+    )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
