@@ -158,7 +158,9 @@ def main() -> None:
     """Command-line entry: train, report held-out accuracy, write model, labels and IDX files."""
     from sklearn.model_selection import train_test_split
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--models-dir", type=Path, default=REPO / "data" / "models")
     parser.add_argument("--digits-dir", type=Path, default=REPO / "data" / "digits")
     args = parser.parse_args()

@@ -1,0 +1,137 @@
+"""The command-line sample's three ways to run images: AsyncInferQueue, a restarting request, one batch.
+
+Every runner returns an ``asyncq.QueueRun``: results in input order (``None`` where an input
+failed) and one ``CallbackFault`` per failed input, keyed by its index. Notebook 01 teaches the
+``PrePostProcessor`` used here, notebook 03 the restarting request and notebook 04 the queue.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+
+from helpers import asyncq, models
+
+# Batch mode polls its one request this often (ms) so that Ctrl-C is handled between polls.
+WAIT_SLICE_MS = 100
+
+
+class ModeError(Exception):
+    """A model that cannot run in the chosen mode; ``str()`` is one line."""
+
+
+def image_input_shape(model: ov.Model) -> tuple[int, int, int]:
+    """Return the (channels, height, width) of an NCHW image input; refuse anything else."""
+    shape = model.input().get_partial_shape()
+    if shape.rank.is_dynamic or shape.rank.get_length() != 4 or not all(d.is_static for d in list(shape)[1:]):
+        raise ModeError(f"input shape {shape} is not an image input [N,C,H,W] with static C, H and W")
+    channels, height, width = (d.get_length() for d in list(shape)[1:])
+    if channels not in (1, 3):
+        raise ModeError(f"input shape {shape} has {channels} channels; this sample feeds 1 (gray) or 3 (RGB)")
+    return channels, height, width
+
+
+def with_batch(model: ov.Model, batch: int) -> ov.Model:
+    """Reshape the model's input to a static batch of ``batch`` images unless it already is one."""
+    shape = model.input().get_partial_shape()
+    if shape[0].is_static and shape[0].get_length() == batch:
+        return model
+    channels, height, width = image_input_shape(model)
+    try:
+        model.reshape([batch, channels, height, width])
+    except RuntimeError as exc:
+        reason = models.openvino_reason(exc)
+        raise ModeError(f"the model cannot be reshaped to batch {batch} ({reason})") from None
+    return model
+
+
+def preprocessed(model: ov.Model, mean: Sequence[float], std: Sequence[float]) -> ov.Model:
+    """The single-image classifier: batch 1, then PPP (u8 NHWC of any size, resize, mean/std, NCHW)."""
+    return models.add_preprocessing(with_batch(model, 1), tuple(mean), tuple(std))
+
+
+def preprocessor(model: ov.Model, mean: Sequence[float], std: Sequence[float]) -> ov.Model:
+    """PPP alone: an identity model with the network's input, so images of any size become [1,C,H,W].
+
+    Batch mode runs this per image, then the network once on the stacked batch. Images of
+    different sizes cannot share one u8 NHWC tensor (``set_input_tensors`` needs equal shapes),
+    and resizing on the host would not match queue mode; the same PPP ops compiled separately
+    give bit-identical network inputs, so ``--batch`` prints the same top-k as queue mode.
+    """
+    channels, height, width = image_input_shape(model)
+    param = ops.parameter([1, channels, height, width], model.input().get_element_type(), name="image")
+    identity = ov.Model([ops.result(param)], [param], "preprocessing")
+    return models.add_preprocessing(identity, tuple(mean), tuple(std))
+
+
+def run_queue_mode(
+    compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Iterable[np.ndarray]
+) -> asyncq.QueueRun:
+    """Python-sample mode: every image through an ``AsyncInferQueue`` (``asyncq.run_queue``)."""
+    return asyncq.run_queue(compiled, arrays, queue=queue)
+
+
+def run_callback_mode(
+    compiled: ov.CompiledModel, request: ov.InferRequest, arrays: Sequence[np.ndarray]
+) -> asyncq.QueueRun:
+    """C++-sample mode: one request restarted from its own callback (``asyncq.run_restarting_request``)."""
+    port = compiled.input(0)
+    faults: list[asyncq.CallbackFault] = []
+    good: list[int] = []
+    for i, array in enumerate(arrays):
+        try:
+            asyncq.check_input(port, array)  # a failed start_async inside the chain would end it
+            good.append(i)
+        except asyncq.InputMismatch as exc:
+            faults.append(asyncq.CallbackFault(i, exc, ""))
+    t0 = time.perf_counter()
+    run = asyncq.run_restarting_request(request, [arrays[i] for i in good])
+    results: list[object] = [None] * len(arrays)
+    for i, result in zip(good, run.results, strict=True):
+        results[i] = result
+    return asyncq.QueueRun(results, faults, seconds=time.perf_counter() - t0, jobs=1)
+
+
+def run_batch_mode(
+    pre: ov.CompiledModel, network: ov.CompiledModel, arrays: Sequence[np.ndarray]
+) -> asyncq.QueueRun:
+    """C++ ``set_batch`` mode: preprocess each image, then ONE request on the batch of all of them.
+
+    ``network`` must be compiled for exactly ``len(arrays)`` images (``with_batch``); images that
+    do not fit are reported and their slot is filled with the first good image's data.
+    """
+    port = pre.input(0)
+    faults: list[asyncq.CallbackFault] = []
+    net_input = network.input(0)
+    batch = np.zeros(tuple(net_input.get_shape()), dtype=net_input.get_element_type().to_dtype())
+    good: list[int] = []
+    for i, array in enumerate(arrays):
+        try:
+            asyncq.check_input(port, array)
+        except asyncq.InputMismatch as exc:
+            faults.append(asyncq.CallbackFault(i, exc, ""))
+            continue
+        batch[i] = pre(array)[0][0]
+        good.append(i)
+    results: list[object] = [None] * len(arrays)
+    t0 = time.perf_counter()
+    if good:
+        for i in set(range(len(arrays))) - set(good):
+            batch[i] = batch[good[0]]
+        request = network.create_infer_request()
+        request.start_async({0: batch}, share_inputs=True)
+        try:
+            while not request.wait_for(WAIT_SLICE_MS):
+                pass
+        except KeyboardInterrupt:
+            request.cancel()
+            asyncq.drain_cancelled([request])
+            raise
+        out = request.get_output_tensor(0).data.copy()
+        for i in good:
+            results[i] = out[i : i + 1]
+    return asyncq.QueueRun(results, faults, seconds=time.perf_counter() - t0, jobs=1)
