@@ -1,0 +1,345 @@
+"""The command-line sample, run as users run it: ``python -m helpers.classify_async`` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+import pytest
+from PIL import Image
+
+from helpers import images, models, paths
+from helpers.labels import to_probabilities, top_k
+
+REPO = paths.REPO_ROOT
+IDX = paths.DIGITS_DIR / "test-images.idx3-ubyte"
+IDX_LABELS = paths.DIGITS_DIR / "test-labels.idx1-ubyte"
+LENET = paths.MODELS_DIR / "lenet-digits.onnx"
+# EfficientNet-Lite0's top-1 class id per sample photo (data/models/README.md): tells the results apart.
+TOP1 = {
+    "cameraman.png": 872,
+    "cat.png": 285,
+    "coffee.png": 967,
+    "grace_hopper.jpg": 652,
+    "motorcycle.png": 665,
+    "rocket.jpg": 657,
+}
+ROW = re.compile(r"^(\d+) +(\d\.\d{7})(?: +(.+))?$")
+NOTE = "[ INFO ] This sample is an API example, for any performance measurements please use the dedicated "
+
+
+def run_cli(*args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the sample from the repository root; stdout and stderr as text."""
+    cmd = [sys.executable, "-m", "helpers.classify_async", *(os.fspath(a) for a in args)]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def blocks(stdout: str) -> list[tuple[str, list[tuple[int, float, str | None]]]]:
+    """Parse the result blocks: ``[(path, [(class_id, probability, label or None), ...]), ...]``."""
+    out = []
+    lines = stdout.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("Image path: "):
+            continue
+        k = int(re.fullmatch(r"Top (\d+) results:", lines[i + 1]).group(1))
+        rows = [ROW.match(row) for row in lines[i + 5 : i + 5 + k]]
+        assert all(rows), lines[i : i + 5 + k]
+        out.append((line[len("Image path: ") :], [(int(m[1]), float(m[2]), m[3]) for m in rows]))
+    return out
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------- the table, line by line
+
+
+@pytest.fixture(scope="module")
+def two_images() -> subprocess.CompletedProcess[str]:
+    return run_cli("-i", "data/images/cat.png", "data/images/coffee.png")
+
+
+def test_table_format_line_by_line(two_images, classifier, labels):
+    assert two_images.returncode == 0, two_images.stderr
+    assert two_images.stderr == ""
+    out = two_images.stdout.splitlines()
+    start = out.index("Image path: data/images/cat.png")
+    assert out[start + 1 : start + 5] == [
+        "Top 10 results:",
+        "",
+        "class_id probability label",
+        "-------- ----------- -----",
+    ]
+    rgb = images.read_image(paths.IMAGES_DIR / "cat.png")
+    probs = to_probabilities(classifier(rgb[None])[0])
+    expected = top_k(probs, 10)
+    for line, (cid, p) in zip(out[start + 5 : start + 15], expected, strict=True):
+        # id left-aligned in the width of "class_id" plus a space; probability with 7 decimals,
+        # left-aligned in the width of "probability" plus a space; then the label
+        assert line[:9] == f"{cid:<8} ", line
+        assert re.fullmatch(r"\d\.\d{7}  ", line[9:20]), line
+        assert abs(float(line[9:20]) - p) < 1e-5, (line, p)
+        assert line[20:] == f" {labels[cid]}", line
+    assert out[start + 15] == ""  # a blank line ends the block
+    assert out[start + 16] == "Image path: data/images/coffee.png"
+
+
+def test_info_lines_and_closing_note(two_images):
+    out = two_images.stdout.splitlines()
+    assert out[0].startswith("[ INFO ] OpenVINO: ")
+    assert "[ INFO ] Reading the model: data/models/efficientnet-lite0.onnx" in out
+    assert "[ INFO ] Labels: data/models/efficientnet-lite0.labels" in out
+    assert out[-1].startswith(NOTE) and out[-1].endswith("benchmark_app tool")
+    assert "[ INFO ] Classified 2 of 2 images" in out
+    assert [name for name, _ in blocks(two_images.stdout)] == [
+        "data/images/cat.png",
+        "data/images/coffee.png",
+    ]
+    assert "/work/" not in two_images.stdout  # repo paths are printed relative
+
+
+# ---------------------------------------------------------------- many inputs, bad ones among them
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> tuple[list[object], list[str], dict[str, str]]:
+    """Inputs in a fixed shuffled order: good photos (by name) interleaved with every kind of bad one."""
+    tmp = tmp_path_factory.mktemp("messy")
+    bad: dict[str, str] = {}  # name as printed -> expected reason
+    (tmp / "empty.png").write_bytes(b"")
+    bad[str(tmp / "empty.png")] = "file is empty"
+    (tmp / "text.jpg").write_text("this is not a picture\n")
+    bad[str(tmp / "text.jpg")] = "not a recognised image format"
+    (tmp / "page.png").write_text("<!doctype html><html><body>404 Not Found</body></html>\n")
+    bad[str(tmp / "page.png")] = "not a recognised image format"
+    noise = np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(tmp / "full.jpg", quality=90)
+    data = (tmp / "full.jpg").read_bytes()
+    (tmp / "truncated.jpg").write_bytes(data[: len(data) // 2])
+    bad[str(tmp / "truncated.jpg")] = "truncated or corrupt image data"
+    bad[str(tmp / "missing.jpg")] = "file not found"
+    (tmp / "no-images").mkdir()
+    (tmp / "no-images" / "notes.txt").write_text("no pictures here\n")
+    bad[str(tmp / "no-images")] = "folder holds no image files"
+    # A good photo whose name is not UTF-8: printed with the byte escaped, never a crash.
+    odd = Path(os.fsdecode(os.fsencode(str(tmp)) + b"/caf\xe9.png"))
+    odd.write_bytes((paths.IMAGES_DIR / "cat.png").read_bytes())
+
+    photos = sorted(TOP1)
+    rng = np.random.default_rng(1)
+    good = [f"data/images/{photos[i]}" for i in rng.integers(0, len(photos), 28)]
+    bad_paths = list(bad)
+    inputs: list[object] = []
+    for i, g in enumerate(good):
+        inputs.append(g)
+        if i % 4 == 1 and bad_paths:
+            inputs.append(bad_paths.pop())
+    inputs.insert(5, odd)
+    # The names the blocks must show, in input order (the odd byte as Python's \udcXX escape).
+    names = [str(x).encode("utf-8", "backslashreplace").decode() for x in inputs if x not in bad]
+    wrong_labels = tmp / "wrong.labels"
+    wrong_labels.write_text("cat\ndog\n")
+    return inputs + ["-l", wrong_labels, "-n", "3"], names, bad
+
+
+@pytest.fixture(scope="module")
+def messy_runs(messy) -> dict[str, subprocess.CompletedProcess[str]]:
+    args, _, _ = messy
+    return {
+        "queue": run_cli("-i", *args, "--jobs", "4"),
+        "callback": run_cli("-i", *args, "--mode", "callback"),
+        "batch": run_cli("-i", *args, "--batch"),
+    }
+
+
+@pytest.mark.parametrize("mode", ["queue", "callback", "batch"])
+def test_bad_inputs_get_one_line_each_and_good_ones_are_classified(messy, messy_runs, mode):
+    _, names, bad = messy
+    result = messy_runs[mode]
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    warnings = result.stderr.splitlines()
+    assert all(w.startswith("[ WARNING ] ") for w in warnings), warnings
+    image_warnings = [w for w in warnings if w.startswith("[ WARNING ] Image ")]
+    assert len(image_warnings) == len(bad), image_warnings
+    for path, reason in bad.items():
+        line = f"[ WARNING ] Image {path} cannot be read: {reason}"
+        assert [w for w in image_warnings if w.startswith(line)], (line, image_warnings)
+    # The labels file has 2 lines for 1000 classes: one warning, then class ids without a label column.
+    assert any("wrong.labels has 2 lines but the model has 1000 classes" in w for w in warnings)
+    assert "class_id probability\n-------- -----------\n" in result.stdout
+    assert f"[ INFO ] Classified {len(names)} of {len(names) + len(bad) - 1} images" in result.stdout
+    assert "[ WARNING ]" not in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["queue", "callback", "batch"])
+def test_results_come_in_input_order_and_belong_to_their_image(messy, messy_runs, mode):
+    _, names, _ = messy
+    got = blocks(messy_runs[mode].stdout)
+    assert [name for name, _ in got] == names
+    for name, rows in got:
+        photo = "cat.png" if name.endswith("caf\\udce9.png") else Path(name).name
+        assert rows[0][0] == TOP1[photo], (name, rows[0])
+        assert len(rows) == 3 and all(label is None for _, _, label in rows)
+
+
+@pytest.mark.parametrize("mode", ["callback", "batch"])
+def test_callback_and_batch_modes_agree_with_queue_mode(messy_runs, mode):
+    reference = blocks(messy_runs["queue"].stdout)
+    got = blocks(messy_runs[mode].stdout)
+    assert len(got) == len(reference) > 20
+    for (name, rows), (ref_name, ref_rows) in zip(got, reference, strict=True):
+        assert name == ref_name
+        assert [r[0] for r in rows] == [r[0] for r in ref_rows], name
+        assert np.allclose([r[1] for r in rows], [r[1] for r in ref_rows], atol=1e-5), name
+
+
+def test_no_valid_image_exits_1(tmp_path):
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    result = run_cli("-i", tmp_path / "empty.jpg", tmp_path / "missing.png")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert result.stderr.splitlines() == [
+        f"[ WARNING ] Image {tmp_path / 'empty.jpg'} cannot be read: file is empty",
+        f"[ WARNING ] Image {tmp_path / 'missing.png'} cannot be read: file not found",
+        "[ ERROR ] Valid input images were not found!",
+    ]
+    assert "Image path:" not in result.stdout
+
+
+# ---------------------------------------------------------------- models that cannot be used
+
+
+def save_two_input_model(path: Path) -> Path:
+    a = ops.parameter([1, 3, 8, 8], ov.Type.f32, name="a")
+    b = ops.parameter([1, 3, 8, 8], ov.Type.f32, name="b")
+    ov.save_model(ov.Model([ops.add(a, b)], [a, b], "two_inputs"), path)
+    return path
+
+
+def save_two_output_model(path: Path) -> Path:
+    a = ops.parameter([1, 3, 8, 8], ov.Type.f32, name="a")
+    ov.save_model(ov.Model([ops.relu(a), ops.sigmoid(a)], [a], "two_outputs"), path)
+    return path
+
+
+def corrupt_xml(path: Path) -> Path:
+    path.write_text('<?xml version="1.0"?>\n<net name="broken" version="11">\n<layers>\n')
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "extra", "message"),
+    [
+        (lambda d: save_two_input_model(d / "two.xml"), [], "Sample supports only single input topologies"),
+        (lambda d: save_two_output_model(d / "two.xml"), [], "Sample supports only single output topologies"),
+        (lambda d: d / "nope.xml", [], "model file not found"),
+        (lambda d: corrupt_xml(d / "bad.xml"), [], "cannot be read as a model"),
+        (lambda d: LENET, ["-d", "NO_SUCH_DEVICE"], 'Cannot compile the model for device "NO_SUCH_DEVICE"'),
+    ],
+    ids=["two-inputs", "two-outputs", "missing", "corrupt-xml", "unknown-device"],
+)
+def test_unusable_model_is_one_error_line_and_exit_1(tmp_path, make, extra, message):
+    model = make(tmp_path)
+    result = run_cli("-m", model, "-i", "data/images/cat.png", *extra)
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    line = result.stderr.strip()
+    assert line.startswith("[ ERROR ] ") and message in line, line
+    if model != LENET:
+        assert str(model) in line
+    assert "Image path:" not in result.stdout
+
+
+# ---------------------------------------------------------------- the LeNet path: IDX files, gray
+
+
+@pytest.fixture(scope="module")
+def idx_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    # Digit 0 of the IDX file saved as an RGB PNG: goes through RGB -> gray for the 1-channel model.
+    png = tmp_path_factory.mktemp("digits") / "digit0.png"
+    digit = images.read_idx_images(IDX)[0]
+    Image.fromarray(np.repeat(digit[..., None], 3, axis=2)).save(png)
+    rel_idx = IDX.relative_to(REPO).as_posix()
+    return run_cli("-m", LENET.relative_to(REPO), "-i", rel_idx, png, "-n", "1"), png
+
+
+def test_idx_file_every_image_is_classified_under_its_index(idx_run):
+    result, png = idx_run
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    count = len(images.read_idx_images(IDX))
+    got = blocks(result.stdout)
+    rel_idx = IDX.relative_to(REPO).as_posix()
+    assert [name for name, _ in got] == [f"{rel_idx}[{i}]" for i in range(count)] + [str(png)]
+    assert "class_id probability label\n-------- ----------- -----\n" in result.stdout
+    assert all(rows[0][2] == str(rows[0][0]) for _, rows in got)  # the labels file says "0".."9"
+    # The RGB copy of digit 0 gives exactly the IDX digit's result.
+    assert got[-1][1] == got[0][1]
+
+
+def test_idx_accuracy_matches_the_model_card(idx_run):
+    result, _ = idx_run
+    truth = np.frombuffer(IDX_LABELS.read_bytes(), dtype=np.uint8, offset=8)
+    got = blocks(result.stdout)[:-1]
+    predicted = np.array([rows[0][0] for _, rows in got])
+    assert len(predicted) == len(truth) == 360
+    correct = int((predicted == truth).sum())
+    card = models.MODEL_CARD.read_text(encoding="utf-8")
+    stated = re.search(r"^\| OpenVINO.*classify-async.*\| (\d+) / 360 \|", card, re.M)
+    assert stated is not None
+    assert correct == int(stated.group(1))
+    assert correct / len(truth) > 0.95
+
+
+def test_lenet_checksum_is_in_the_model_card():
+    assert models.shipped_checksums()["lenet-digits.onnx"] == models.sha256_of(LENET)
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def test_sigint_stops_cleanly_with_exit_130():
+    inputs = ["data/images"] * 100  # 600 images: far longer than the wait for the first result
+    cmd = [sys.executable, "-m", "helpers.classify_async", "-i", *inputs, "-n", "1", "--jobs", "2"]
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+    )
+    first = []
+    for line in proc.stdout:
+        first.append(line)
+        if line.startswith("Image path:"):
+            break
+    proc.send_signal(signal.SIGINT)
+    try:
+        rest, err = proc.communicate(timeout=30)  # a hang guard, not a timing check
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    out = "".join(first) + rest
+    assert proc.returncode == 130, err
+    assert "Traceback" not in out + err
+    last = err.strip().splitlines()[-1]
+    m = re.fullmatch(
+        r"\[ WARNING \] Interrupted: (\d+) of 600 images classified; pending requests cancelled", last
+    )
+    assert m, last
+    printed = out.count("Image path:")
+    # The count is taken per printed block; Ctrl-C may land between printing a block and counting it.
+    assert printed - 1 <= int(m.group(1)) <= printed < 600
+    assert NOTE not in out
+
+
+def test_usage_error_exits_2():
+    result = run_cli("-n", "0", "-i", "data/images/cat.png")
+    assert result.returncode == 2
+    assert "must be at least 1" in result.stderr
