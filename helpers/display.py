@@ -64,7 +64,7 @@ def image_grid(
         ax.set_axis_off()
     for ax, image, title in zip(axes.ravel(), images, titles, strict=False):
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
-        ax.set_title(_short(title, 34), fontsize=10)
+        ax.set_title("\n".join(_short(line, 34) for line in title.splitlines()), fontsize=10)
     fig.tight_layout()
     return fig
 
