@@ -343,3 +343,30 @@ def test_usage_error_exits_2():
     result = run_cli("-n", "0", "-i", "data/images/cat.png")
     assert result.returncode == 2
     assert "must be at least 1" in result.stderr
+
+
+# ---------------------------------------------------------------- odd but valid images
+
+
+def test_odd_but_valid_images_are_all_classified(tmp_path):
+    rgb = images.read_image(paths.IMAGES_DIR / "cat.png")
+    Image.fromarray(rgb[:1, :1]).save(tmp_path / "one-pixel.png")
+    Image.fromarray(rgb[..., 0].astype(np.uint16) * 257).save(tmp_path / "sixteen-bit.png")
+    Image.fromarray(rgb).convert("CMYK").save(tmp_path / "cmyk.jpg")
+    Image.fromarray(rgb).convert("RGBA").save(tmp_path / "rgba.png")
+    Image.fromarray(rgb).convert("P").save(tmp_path / "palette.gif")
+    frames = [Image.fromarray(rgb).convert("P"), Image.fromarray(255 - rgb).convert("P")]
+    frames[0].save(tmp_path / "animated.gif", save_all=True, append_images=frames[1:])
+    Image.fromarray(rgb).convert("L").save(tmp_path / "gray.png")
+    sideways = Image.fromarray(np.ascontiguousarray(np.rot90(rgb, 1)))  # stored rotated, EXIF says turn it
+    exif = sideways.getexif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    sideways.save(tmp_path / "exif-rotated.jpg", exif=exif)
+    result = run_cli("-i", tmp_path, "-n", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    got = dict(blocks(result.stdout))
+    assert sorted(Path(name).name for name in got) == sorted(p.name for p in tmp_path.iterdir())
+    for name, rows in got.items():
+        if not name.endswith("one-pixel.png"):  # one pixel has no cat left in it
+            assert rows[0][0] == TOP1["cat.png"], (name, rows)
