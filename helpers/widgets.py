@@ -34,7 +34,7 @@ from helpers.paths import IMAGES_DIR, REPO_ROOT, SHIPPED_LABELS, SHIPPED_MODEL, 
 # f32 keeps the labels and rounded probabilities identical on every x86 CPU (bf16 moves them).
 EXPLORER_CONFIG = {"PERFORMANCE_HINT": "THROUGHPUT", "INFERENCE_PRECISION_HINT": "f32"}
 MAX_TOP_K = 10
-THUMB_SIDE = 128
+THUMB_SIDE = 96
 VIEW_SIDE = 320
 
 Schedule = Callable[[Callable[[], None]], None]
@@ -202,9 +202,17 @@ class PredictionExplorer:
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Classified:")
         self.status = widgets.HTML()
         self.error_list = widgets.HTML()
-        self.gallery = widgets.Box(layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        self.gallery = widgets.Box(
+            layout=widgets.Layout(
+                flex_flow="row wrap",
+                align_content="flex-start",
+                width="56%",
+                max_height="560px",
+                overflow="auto",
+            )
+        )
         self.selector = widgets.Dropdown(
-            description="Image:", options=[], layout=widgets.Layout(width="420px")
+            description="Image:", options=[], layout=widgets.Layout(width="400px")
         )
         self.view = widgets.Image(format="jpeg", layout=widgets.Layout(max_width=f"{VIEW_SIDE}px"))
         self.top1 = widgets.HTML()
@@ -220,15 +228,16 @@ class PredictionExplorer:
             (self.top_k, "explorer-topk"),
         ]:
             w.add_class(cls)
+        selected = widgets.VBox(
+            [self.selector, self.view, self.top1, self.bars],
+            layout=widgets.Layout(width="44%", padding="0 8px"),
+        )
         self.widget = widgets.VBox(
             [
-                widgets.HBox([self.device, self.top_k]),
-                widgets.HBox([self.upload, self.upload_result]),
+                widgets.HBox([self.device, self.top_k, self.upload, self.upload_result]),
                 widgets.HBox([self.folder, self.progress, self.status]),
                 self.error_list,
-                self.gallery,
-                self.selector,
-                widgets.HBox([self.view, widgets.VBox([self.top1, self.bars])]),
+                widgets.HBox([self.gallery, selected]),
             ]
         )
         self.widget.add_class("prediction-explorer")
@@ -453,16 +462,26 @@ class PredictionExplorer:
         thumb = encode_jpeg(prediction.pixels, THUMB_SIDE)
         if prediction.key in self._cards:
             _, button, image = self._cards[prediction.key]
-            button.description, image.value = text, thumb
+            button.description, button.tooltip, image.value = text, f"{prediction.key}: {text}", thumb
             return
-        image = widgets.Image(value=thumb, format="jpeg", layout=widgets.Layout(max_height=f"{THUMB_SIDE}px"))
-        caption = widgets.HTML(f'<span class="explorer-name">{html.escape(prediction.name)}</span>')
+        image = widgets.Image(
+            value=thumb, format="jpeg", layout=widgets.Layout(max_height=f"{THUMB_SIDE}px", max_width="100%")
+        )
+        name = html.escape(prediction.name)
+        caption = widgets.HTML(
+            f'<div class="explorer-name" title="{name}" style="font-size:12px;line-height:16px;'
+            f'white-space:nowrap;overflow:hidden;text-overflow:ellipsis">{name}</div>',
+            layout=widgets.Layout(width="122px"),
+        )
         button = widgets.Button(
-            description=text, tooltip=prediction.key, layout=widgets.Layout(width="150px")
+            description=text,
+            tooltip=f"{prediction.key}: {text}",
+            layout=widgets.Layout(width="122px", padding="0 4px"),
+            style={"font_size": "11px"},
         )
         button.add_class("explorer-card-button")
         button.on_click(lambda _b, key=prediction.key: self._select(key))
-        card = widgets.VBox([image, caption, button], layout=widgets.Layout(width="160px", margin="4px"))
+        card = widgets.VBox([image, caption, button], layout=widgets.Layout(width="128px", margin="3px"))
         card.add_class("explorer-card")
         self._cards[prediction.key] = (card, button, image)
 

@@ -39,6 +39,11 @@ def card_texts(explorer: W.PredictionExplorer) -> list[str]:
     return [card.children[2].description for card in explorer.gallery.children]
 
 
+def card_key(card) -> str:
+    """The gallery key a card shows (its button's tooltip is "key: label probability")."""
+    return card.children[2].tooltip.rsplit(": ", 1)[0]
+
+
 def png_bytes(pixels: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(pixels).save(buf, format="PNG")
@@ -106,13 +111,13 @@ def test_selecting_an_image_shows_its_label_and_bars(explorer):
     assert explorer.selected.name == "cat.png"
     assert bar_count(explorer) == 5
     # the selected card is highlighted, the others are not
-    styles = {card.children[2].tooltip: card.children[2].button_style for card in explorer.gallery.children}
+    styles = {card_key(card): card.children[2].button_style for card in explorer.gallery.children}
     assert styles.pop("data/images/cat.png") == "info"
     assert set(styles.values()) == {""}
 
 
 def test_clicking_a_card_selects_that_image(explorer):
-    coffee = next(c for c in explorer.gallery.children if c.children[2].tooltip == "data/images/coffee.png")
+    coffee = next(c for c in explorer.gallery.children if card_key(c) == "data/images/coffee.png")
     coffee.children[2].click()
     assert explorer.selector.value == "data/images/coffee.png"
     assert ">espresso<" in explorer.top1.value
@@ -191,7 +196,7 @@ def test_folder_is_classified_in_the_background(explorer, mixed_folder):
     assert explorer.labels[by_name["cat-mirrored.png"].top1[0]] == "Egyptian cat"
     # the gallery shows them after the samples, in file-name order of submission
     assert len(explorer.gallery.children) == len(SAMPLES) + 2
-    assert [c.children[2].tooltip for c in explorer.gallery.children[-2:]] == [
+    assert [card_key(c) for c in explorer.gallery.children[-2:]] == [
         display_path(mixed_folder / "cat-mirrored.png"),
         display_path(mixed_folder / "my coffee.png"),
     ]

@@ -1,0 +1,167 @@
+"""The course as a person uses it: JupyterLab in headless Chromium, Run All, then the explorer by hand."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.paths import IMAGES_DIR, REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+EXPLORER = "05-prediction-explorer.ipynb"
+OTHER_NOTEBOOKS = [p.name for p in sorted(NOTEBOOKS_DIR.glob("0*.ipynb")) if p.name != EXPLORER]
+RUN_TIMEOUT_MS = int(os.environ.get("BROWSER_RUN_TIMEOUT_MS", 300_000))
+UI_TIMEOUT_MS = 60_000
+DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotated, small, dark copies
+
+# Done when every code cell shows an execution count and the kernel is idle, or as soon as an
+# error shows up (JupyterLab stops a Run All at the first error, so the counts would never fill in).
+RUN_FINISHED_JS = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+  const outputs = [...panel.querySelectorAll('.jp-OutputArea-output')];
+  const failed = outputs.some(o => /Traceback/.test(o.textContent));
+  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  const idle = indicator !== null && indicator.getAttribute('data-status') === 'idle';
+  // a collapsed input (hidden solution cell) shows an empty prompt
+  const done = prompts.length > 0 && prompts.every(p => p === '' || /^\\[\\d+\\]:$/.test(p));
+  return idle && (done || failed);
+}"""
+
+
+def open_notebook(page, server, name: str) -> None:
+    """Open a notebook in JupyterLab and wait until its kernel is idle."""
+    page.goto(f"{server.url}/lab/tree/{name}?reset&token={server.token}")
+    page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(timeout=UI_TIMEOUT_MS)
+    server.wait_for_kernel(name)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(
+        state="attached", timeout=UI_TIMEOUT_MS
+    )
+
+
+def run_all_cells(page) -> None:
+    """Run → Run All Cells, as a person would; wait for the kernel to finish (or a cell to fail)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    try:
+        page.wait_for_function(RUN_FINISHED_JS, timeout=RUN_TIMEOUT_MS, polling=500)
+    except Exception:
+        screenshot(page, "run-all-timeout.png")
+        prompts = [p.inner_text().strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all()]
+        indicator = page.locator(".jp-Notebook-ExecutionIndicator").first
+        status = indicator.get_attribute("data-status") if indicator.count() else None
+        pytest.fail(f"Run All did not finish: kernel status {status!r}, prompts {prompts}")
+
+
+def problems_on_page(page) -> list[str]:
+    """Tracebacks, stderr errors, widgets that failed to render, and kernel-died dialogs."""
+    found = []
+    for output in page.locator(".jp-NotebookPanel .jp-OutputArea-output").all():
+        text = output.inner_text()
+        stderr = output.get_attribute("data-mime-type") == "application/vnd.jupyter.stderr"
+        if "Traceback" in text or "Error displaying widget" in text or (stderr and "Error" in text):
+            found.append(text.strip()[:800])
+    for dialog in page.locator(".jp-Dialog").all():
+        found.append("dialog: " + dialog.inner_text().strip()[:300])
+    prompt_cells = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt").all()
+    prompts = [p.inner_text().strip() for p in prompt_cells]
+    not_run = [i for i, p in enumerate(prompts) if p and not re.fullmatch(r"\[\d+\]:", p)]
+    if not_run:
+        found.append(f"code cells not executed: {not_run} of {len(prompts)}")
+    return found
+
+
+def screenshot(page, name: str) -> Path:
+    """Save the visible JupyterLab window under tests/artifacts/ (git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+@pytest.mark.parametrize("name", OTHER_NOTEBOOKS)
+def test_notebook_runs_without_errors(lab_page, lab_server, name):
+    open_notebook(lab_page, lab_server, name)
+    run_all_cells(lab_page)
+    problems = problems_on_page(lab_page)
+    screenshot(lab_page, f"{Path(name).stem}.png")
+    assert problems == [], f"{name}: " + "\n---\n".join(problems)
+
+
+def test_prediction_explorer(lab_page, lab_server, tmp_path):
+    page = lab_page
+    started = time.perf_counter()
+    open_notebook(page, lab_server, EXPLORER)
+    run_all_cells(page)
+    problems = problems_on_page(page)
+    assert problems == [], "\n---\n".join(problems)
+
+    explorer = page.locator(".prediction-explorer").first
+    explorer.scroll_into_view_if_needed()
+    cards = explorer.locator(".explorer-card")
+    samples = len([p for p in IMAGES_DIR.iterdir() if p.is_file()])
+    page.wait_for_timeout(200)
+    assert cards.count() == samples + DEMO_FOLDER_IMAGES
+
+    # A folder typed into the box is classified in the background: with no cell running, the
+    # results reach the browser only through the callbacks' scheduled refreshes.
+    folder = tmp_path / "typed folder"
+    folder.mkdir()
+    shutil.copy(IMAGES_DIR / "cat.png", folder / "another cat.png")
+    shutil.copy(IMAGES_DIR / "rocket.jpg", folder / "another rocket.jpg")
+    (folder / "junk.jpg").write_bytes(b"not a JPEG")
+    box = explorer.locator(".explorer-folder input")
+    box.fill(str(folder))
+    box.press("Enter")
+    expect = _expect()
+    expect(cards).to_have_count(samples + DEMO_FOLDER_IMAGES + 2, timeout=UI_TIMEOUT_MS)
+    expect(explorer.locator(".explorer-status")).to_contain_text("done, 3/3 inputs", timeout=UI_TIMEOUT_MS)
+    expect(explorer.locator(".explorer-errors")).to_contain_text(
+        "junk.jpg: not a recognised image format", timeout=UI_TIMEOUT_MS
+    )
+
+    # Click a gallery card: the large view's top-1 label becomes that card's label.
+    top1 = explorer.locator(".explorer-top1 .explorer-top1-label")
+    before = top1.inner_text().strip()
+    card = next(c for c in cards.all() if c.locator(".explorer-name").inner_text().strip() == "coffee.png")
+    card_button = card.locator("button")
+    label = card_button.inner_text().strip().rsplit(" ", 1)[0]
+    assert label and label != before, (label, before)
+    card_button.click()
+    expect(top1).to_have_text(label, timeout=UI_TIMEOUT_MS)
+
+    # Move the top-k slider with the keyboard: the number of bars follows.
+    bars = explorer.locator(".explorer-bars-widget .explorer-bar")
+    shown = bars.count()
+    handle = explorer.locator(".explorer-topk .noUi-handle")
+    handle.focus()
+    handle.press("End")
+    expect(bars).to_have_count(10, timeout=UI_TIMEOUT_MS)
+    assert shown != 10
+    handle.press("Home")
+    expect(bars).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    for _ in range(3):
+        handle.press("ArrowRight")
+    expect(bars).to_have_count(4, timeout=UI_TIMEOUT_MS)
+
+    explorer.locator(".explorer-gallery").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(ARTIFACTS / "explorer.png"))
+    screenshot(page, "05-prediction-explorer.png")
+    print(f"browser test of {EXPLORER}: {time.perf_counter() - started:.1f} s")
+
+
+def _expect():
+    """Playwright's ``expect`` (imported late: the module is importable without playwright)."""
+    from playwright.sync_api import expect
+
+    return expect
