@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: $(STAMP) lint
-	$(PYTEST) tests notebooks --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --durations=12
+	$(PYTEST) tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=12
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -48,7 +48,7 @@ soak: $(STAMP)
 	$(PYTEST) tests/soak -m slow -s
 
 test-offline: $(STAMP)
-	unshare -n sh -c 'ip link set lo up 2>/dev/null || true; $(PYTEST) notebooks --nbval-lax --sanitize-with tests/nbval_sanitize.cfg'
+	unshare -n sh -c 'ip link set lo up 2>/dev/null || true; $(PYTEST) notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg'
 
 clean:
 	rm -rf .cache benchmarks/results tests/artifacts
