@@ -224,6 +224,7 @@ class PredictionExplorer:
             (self.error_list, "explorer-errors"),
             (self.status, "explorer-status"),
             (self.upload_result, "explorer-upload-result"),
+            (self.upload, "explorer-upload"),
             (self.folder, "explorer-folder"),
             (self.top_k, "explorer-topk"),
         ]:

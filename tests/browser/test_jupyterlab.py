@@ -129,10 +129,25 @@ def test_prediction_explorer(lab_page, lab_server, tmp_path):
         "junk.jpg: not a recognised image format", timeout=UI_TIMEOUT_MS
     )
 
+    # Upload a photo and a junk file with the Upload button's file chooser: the photo is
+    # classified at once and shown large; the junk file gets one line with its name and reason.
+    photo = tmp_path / "my coffee.png"
+    shutil.copy(IMAGES_DIR / "coffee.png", photo)
+    junk = tmp_path / "notes.png"
+    junk.write_bytes(b"just text")
+    with page.expect_file_chooser() as chooser:
+        explorer.locator(".explorer-upload").click()
+    chooser.value.set_files([str(photo), str(junk)])
+    result = explorer.locator(".explorer-upload-result")
+    expect(result).to_contain_text("my coffee.png: espresso (", timeout=UI_TIMEOUT_MS)
+    expect(result).to_contain_text("notes.png: not a recognised image format", timeout=UI_TIMEOUT_MS)
+    expect(cards).to_have_count(samples + DEMO_FOLDER_IMAGES + 3, timeout=UI_TIMEOUT_MS)
+    expect(explorer.locator(".explorer-top1")).to_contain_text("my coffee.png", timeout=UI_TIMEOUT_MS)
+
     # Click a gallery card: the large view's top-1 label becomes that card's label.
     top1 = explorer.locator(".explorer-top1 .explorer-top1-label")
     before = top1.inner_text().strip()
-    card = next(c for c in cards.all() if c.locator(".explorer-name").inner_text().strip() == "coffee.png")
+    card = next(c for c in cards.all() if c.locator(".explorer-name").inner_text().strip() == "cat.png")
     card_button = card.locator("button")
     label = card_button.inner_text().strip().rsplit(" ", 1)[0]
     assert label and label != before, (label, before)
