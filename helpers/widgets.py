@@ -291,12 +291,16 @@ class PredictionExplorer:
     def classify_folder(self, folder: str | os.PathLike[str]) -> bool:
         """Start classifying every image in ``folder`` in the background; False if it does not exist."""
         path = resolve_folder(str(folder))
-        name = display_path(path)
-        if not path.exists():
-            self._add_error(f"{name}: folder not found")
+        name = display_path(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        try:
+            if not path.exists():
+                raise FileNotFoundError("folder not found")
+            files = list(expand_inputs([path]))
+        except (OSError, ValueError) as exc:  # missing, unreadable, or not a valid path at all
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._add_error(f"{name}: {reason}")
             self._refresh_now_or_later()
             return False
-        files = list(expand_inputs([path]))
         self._start_run(name, lambda: self._folder_items(files), len(files))
         return True
 
@@ -545,8 +549,15 @@ class PredictionExplorer:
                 lines.append(str(exc))
                 self._add_error(str(exc))
                 continue
+            try:
+                probs = self.classify(pixels)
+            except Exception as exc:  # noqa: BLE001 - one line per bad upload, never a traceback
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                lines.append(f"{name}: cannot be classified ({first[:200]})")
+                self._add_error(lines[-1])
+                continue
             key = f"upload/{Path(name).name}"
-            prediction = Prediction(key, Path(name).name, pixels, self.classify(pixels))
+            prediction = Prediction(key, Path(name).name, pixels, probs)
             self._store(prediction)
             cid, p = prediction.top1
             lines.append(f"{name}: {label_of(cid, self.labels)} ({p:.2f})")

@@ -220,6 +220,17 @@ def test_missing_and_empty_folders_give_one_line(explorer, tmp_path):
     assert len(explorer.predictions()) == len(SAMPLES)
 
 
+def test_invalid_path_gives_one_line_and_a_single_file_is_accepted(explorer, tmp_path):
+    explorer.folder.value = "bad\0path"
+    assert explorer.errors == ["bad\0path: folder not found"]
+    single = tmp_path / "just-one.png"
+    shutil.copy(IMAGES_DIR / "coffee.png", single)
+    explorer.folder.value = str(single)
+    assert explorer.wait(WAIT)
+    assert explorer.predictions()[-1].name == "just-one.png"
+    assert len(explorer.errors) == 1
+
+
 def test_repo_relative_folder_path_works_from_any_cwd(explorer, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     explorer.folder.value = "data/images"
