@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import signal
@@ -370,3 +371,28 @@ def test_odd_but_valid_images_are_all_classified(tmp_path):
     for name, rows in got.items():
         if not name.endswith("one-pixel.png"):  # one pixel has no cat left in it
             assert rows[0][0] == TOP1["cat.png"], (name, rows)
+
+
+# ---------------------------------------------------------------- retraining LeNet (export extra)
+
+
+@pytest.mark.export
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or importlib.util.find_spec("sklearn") is None,
+    reason="export extra not installed (pip install -e '.[export]')",
+)
+def test_retrained_lenet_agrees_with_the_shipped_one(tmp_path, core):
+    cmd = [sys.executable, "tools/train_lenet.py", "--models-dir", tmp_path, "--digits-dir", tmp_path]
+    subprocess.run([os.fspath(c) for c in cmd], cwd=REPO, check=True, capture_output=True, timeout=600)
+    # The held-out split is the same digits, in the same order, with the same labels.
+    assert (tmp_path / "test-labels.idx1-ubyte").read_bytes() == IDX_LABELS.read_bytes()
+    fresh_digits = images.read_idx_images(tmp_path / "test-images.idx3-ubyte").astype(int)
+    assert np.abs(fresh_digits - images.read_idx_images(IDX).astype(int)).max() <= 1
+    x = images.read_idx_images(IDX).astype(np.float32)[:, None, None]
+    cfg = {"INFERENCE_PRECISION_HINT": "f32"}
+    shipped = core.compile_model(LENET, "CPU", cfg)
+    fresh = core.compile_model(tmp_path / "lenet-digits.onnx", "CPU", cfg)
+    old = np.array([shipped(d)[0].argmax() for d in x])
+    new = np.array([fresh(d)[0].argmax() for d in x])
+    assert (old == new).mean() >= 0.98  # same recipe and seed; other CPUs may differ in the last bits
+    assert (tmp_path / "lenet-digits.labels").read_text() == LENET.with_suffix(".labels").read_text()

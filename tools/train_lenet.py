@@ -154,6 +154,18 @@ def write_idx_labels(path: Path, labels: np.ndarray) -> None:
     path.write_bytes(struct.pack(">ii", IDX_LABELS_MAGIC, len(labels)) + labels.astype(np.uint8).tobytes())
 
 
+def update_card_checksum(card: Path, name: str, sha: str) -> bool:
+    """Replace the ``<sha>  <name>`` line in the model card's Checksums block; True if it changed."""
+    import re
+
+    text = card.read_text(encoding="utf-8")
+    new = re.sub(rf"^[0-9a-f]{{64}}  {re.escape(name)}$", f"{sha}  {name}", text, count=1, flags=re.M)
+    if new == text:
+        return False
+    card.write_text(new, encoding="utf-8")
+    return True
+
+
 def main() -> None:
     """Command-line entry: train, report held-out accuracy, write model, labels and IDX files."""
     from sklearn.model_selection import train_test_split
@@ -184,6 +196,10 @@ def main() -> None:
     sha = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
     print(f"wrote {onnx_path.name} ({onnx_path.stat().st_size} bytes), labels and IDX files")
     print(f"{sha}  {onnx_path.name}")
+    card = args.models_dir / "README.md"
+    if args.models_dir.resolve() == (REPO / "data" / "models").resolve() and card.is_file():
+        if update_card_checksum(card, onnx_path.name, sha):
+            print(f"updated the checksum in {card.relative_to(REPO)}; check the accuracy table there too")
 
 
 if __name__ == "__main__":
