@@ -43,6 +43,7 @@ model:
 	$(MAKE) EXTRAS=dev,export $(VENV)/.installed-dev-export
 	$(BIN)/python tools/export_model.py
 	$(BIN)/python tools/collect_images.py
+	$(BIN)/python tools/train_lenet.py
 
 soak: $(STAMP)
 	$(PYTEST) tests/soak -m slow -s
