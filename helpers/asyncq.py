@@ -17,6 +17,9 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
+# How long run_queue waits after wait_all for OpenVINO's worker threads to let go of the callback.
+CALLBACK_SETTLE_SECONDS = 0.02
+
 
 class InputMismatch(ValueError):
     """An input that does not fit the compiled model's input (shape rank, fixed dims or type)."""
@@ -128,13 +131,44 @@ def drain_cancelled(requests: Iterable[ov.InferRequest]) -> None:
     """Wait for cancelled requests; ``wait`` raises "Infer Request was canceled" for them (OpenVINO 2026.4).
 
     ``AsyncInferQueue.wait_all`` raises the same error after a cancel, which would hide the
-    ``KeyboardInterrupt`` being handled, so each request is waited for on its own.
+    ``KeyboardInterrupt`` being handled, so each request is waited for on its own. A cancelled
+    request keeps re-raising that error from every later ``wait``, and a queue calls ``wait``
+    before each ``start_async``: the queue would be unusable after Ctrl-C (and the next error
+    aborts the process). One synchronous ``infer`` on its current input (which does not call the
+    callback) clears the state, so the request and its queue can be used again.
     """
     for request in requests:
         try:
             request.wait()
         except RuntimeError:
-            pass
+            try:
+                request.infer()
+            except RuntimeError:
+                pass
+
+
+def let_callbacks_settle(seconds: float = CALLBACK_SETTLE_SECONDS) -> None:
+    """Pause (GIL released) so OpenVINO's threads drop their copy of the callback while the queue lives.
+
+    ``wait``/``wait_all`` return while the worker thread still holds a copy of the Python callback.
+    If the queue is freed first, that thread needs the GIL to drop it, and an interpreter that is
+    exiting meanwhile aborts: "terminate called without an active exception" (OpenVINO 2026.4, about
+    one run in three of a script that exits right after ``run_queue``; tests/test_reliability.py).
+    """
+    time.sleep(seconds)
+
+
+def detach_inputs(requests: Iterable[ov.InferRequest]) -> None:
+    """Give each idle request an input tensor of its own, so that none points at a freed numpy array.
+
+    After a shared-input run a request keeps the caller's array as its input tensor. Once that
+    array is freed, the next ``start_async(..., share_inputs=False)`` (the default) or ``infer``
+    on the request copies INTO the freed memory: heap corruption, then a crash (OpenVINO 2026.4;
+    tests/test_reliability.py alternates run_queue with plain start_async on one queue).
+    """
+    for request in requests:
+        tensor = request.get_input_tensor(0)
+        request.set_input_tensor(0, ov.Tensor(tensor.get_element_type(), tensor.get_shape()))
 
 
 def run_queue(
@@ -202,11 +236,17 @@ def run_queue(
             if progress is not None:
                 progress(len(results))
         queue.wait_all()
+        let_callbacks_settle()
     except KeyboardInterrupt:
         for request in queue:
             request.cancel()
         drain_cancelled(queue)
+        let_callbacks_settle()
+        if share_inputs:
+            detach_inputs(queue)
         raise
+    if share_inputs:
+        detach_inputs(queue)
     seconds = time.perf_counter() - t0
     if progress is not None:
         progress(len(results))
@@ -257,8 +297,10 @@ def run_restarting_request(
         state["stop"] = True  # a callback running right now must not restart the chain
         request.cancel()
         drain_cancelled([request])
+        detach_inputs([request])
         raise
     request.wait()
+    detach_inputs([request])
     if state["error"] is not None:
         raise state["error"]
     return QueueRun(results, [], seconds=time.perf_counter() - t0, jobs=1)
