@@ -87,6 +87,8 @@ def read_model(core: ov.Core, path: str | os.PathLike[str]) -> ov.Model:
     """``core.read_model`` with clear one-line errors, checksum check and the single-I/O check."""
     p = Path(path)
     name = display_path(p)
+    if p.is_dir():
+        raise ModelError(f"{name}: is a folder; give the model file (.xml or .onnx) inside it")
     if not p.is_file():
         raise ModelError(f"{name}: model file not found")
     verify_shipped(p)

@@ -1,0 +1,603 @@
+"""Reliability (issue 8), helpers level: bad inputs, callback and inference faults, the exit race,
+interrupts, and the integrity of shipped models and of the IR cache.
+
+Anything that could abort the interpreter if a helper regressed runs in a child process whose exit
+code is asserted, so an abort fails the test instead of killing pytest. The CLI-level twins of
+these tests are in tests/test_reliability_cli.py, the kernel interrupt in
+tests/test_kernel_interrupt.py and the 20,000-inference soak in tests/soak/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+import pytest
+from PIL import Image
+from reliability_inputs import CAT_TOP1, LARGE_SIZE, make_zoo, printable, write_large_jpeg, zoo_inputs
+
+from helpers import asyncq, images, labels, models, paths
+
+GB = 1 << 30
+# The interrupt requirement of issue 8: a run stops within 2 s of Ctrl-C (measured: well under 0.5 s).
+INTERRUPT_DEADLINE_S = 2.0
+
+# A small convolution network built in the child processes: it compiles in ~0.1 s, each input gives
+# its own output (so a result delivered to the wrong index is caught), and, like the classifier,
+# it reproduces OpenVINO's exit-time abort when a queue is freed right before the interpreter exits.
+CONV_MODEL = """
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+
+def conv_model(layers: int = 2) -> ov.Model:
+    x = ops.parameter([1, 8, 16, 16], ov.Type.f32, name="x")
+    w = ops.constant(np.random.default_rng(0).standard_normal((8, 8, 3, 3)).astype(np.float32) * 0.2)
+    y = x
+    for _ in range(layers):
+        y = ops.relu(ops.convolution(y, w, [1, 1], [1, 1], [1, 1], [1, 1]))
+    return ov.Model([ops.reduce_mean(y, ops.constant([2, 3]), False)], [x], "convs")
+"""
+
+
+def run_child(code: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (cwd = repo root) and return the finished process."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=paths.REPO_ROOT,
+    )
+
+
+def last_json(proc: subprocess.CompletedProcess[str]) -> dict:
+    """The JSON object a child printed on its last stdout line, after checking that it exited 0."""
+    assert proc.returncode == 0, f"child exited {proc.returncode}:\n{proc.stderr[-3000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------
+# Bad inputs through helpers.images: one line each, and every good input still classified
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zoo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("zoo")
+    return root, make_zoo(root)
+
+
+def test_every_bad_input_is_one_line_and_every_good_one_is_classified(zoo, classifier, labels):
+    root, cases = zoo
+    good, errors = images.load_images(zoo_inputs(root))
+
+    expected_good = [c for c in cases if c.good]
+    assert [g.name for g in good] == [str(c.path) for c in expected_good]
+    expected_bad = [c for c in cases if not c.good]
+    assert len(errors) == len(expected_bad), [str(e) for e in errors]
+    for case, err in zip(expected_bad, errors, strict=True):
+        message = str(err)
+        assert message == f"{printable(case.path)}: {err.reason}", case.note
+        assert case.reason in err.reason, (case.note, message)
+        assert "\n" not in message and "Traceback" not in message
+        message.encode("utf-8")  # printable even for the non-UTF-8 file name
+
+    pixels = {c.note: g.pixels for c, g in zip(expected_good, good, strict=True)}
+    for arr in pixels.values():
+        assert arr.dtype == np.uint8 and arr.ndim == 3 and arr.shape[2] == 3 and arr.flags.c_contiguous
+    assert tuple(pixels["animated GIF"][10, 15]) == (255, 0, 0)  # the first frame, not the last
+    assert pixels["1x1 image"].shape == (1, 1, 3) and tuple(pixels["1x1 image"][0, 0]) == (10, 200, 30)
+    upright = pixels["EXIF-rotated JPEG"]
+    assert upright.shape == (50, 20, 3)  # stored 50 wide x 20 high, displayed rotated
+    assert upright[:5, -5:, 0].mean() > 200 and upright[:5, :5, 0].mean() < 50  # the mark is top-right
+    assert pixels["very large JPEG (12000x9000)"].shape == (3072, 4096, 3)  # bounded to 4096 px
+    assert pixels["16-bit PNG"][0, 0, 0] == 128 and pixels["16-bit PNG"][-1, 0, 0] == 255
+    assert tuple(pixels["RGBA PNG"][0, -1]) == (255, 255, 255)  # transparent on white
+    # the good file with a non-UTF-8 name can be opened again from the name it is reported under
+    assert Path([g.name for g in good if "11-caf" in g.name][0]).is_file()
+
+    run = asyncq.run_queue(classifier, [g.pixels[None] for g in good], jobs=2)
+    assert run.errors == [] and run.ok == len(good)
+    for g, result in zip(good, run.results, strict=True):
+        np.testing.assert_allclose(result, classifier(g.pixels[None])[0], atol=1e-4, err_msg=g.name)
+    cat = run.results[0].reshape(-1)
+    assert labels[int(np.argmax(cat))] == CAT_TOP1
+
+
+BOUNDED_READ = """
+import json, resource, sys
+from helpers.images import ImageReadError, read_image
+
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, after the imports
+try:
+    shape, error = list(read_image(sys.argv[1]).shape), None
+except ImageReadError as exc:
+    shape, error = None, str(exc)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"shape": shape, "error": error, "base": base * 1024, "peak": peak * 1024}))
+"""
+
+
+def test_a_12000x9000_jpeg_is_draft_decoded_in_bounded_memory(tmp_path):
+    # A full decode would need 12000 * 9000 * 3 bytes = 324 MB for the pixels alone; the JPEG is
+    # decoded at 1/2 scale (6000x4500) and shrunk to 4096 px before any copy.
+    big = write_large_jpeg(tmp_path / "large.jpg")
+    out = last_json(run_child(BOUNDED_READ, str(big)))
+    assert out["error"] is None and out["shape"] == [3072, 4096, 3]
+    full_decode = LARGE_SIZE[0] * LARGE_SIZE[1] * 3
+    assert out["peak"] - out["base"] < full_decode, out  # measured: ~225 MB above the baseline
+    assert out["peak"] < 1.5 * GB
+
+
+def test_the_largest_image_that_is_decoded_in_full_stays_under_1_5_gb(tmp_path):
+    # Formats that cannot be decoded at reduced scale are decoded in full up to MAX_PIXELS (64 MP);
+    # the worst case is a 64 MP RGBA PNG (composited on white, then shrunk to 4096 px).
+    side = 8000
+    assert side * side <= images.MAX_PIXELS
+    rgba = np.zeros((side, side, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[:, : side // 2, 3] = 255
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "worst.png", compress_level=1)
+    del rgba
+    out = last_json(run_child(BOUNDED_READ, str(tmp_path / "worst.png")))
+    assert out["error"] is None and out["shape"] == [4096, 4096, 3]
+    assert out["peak"] < 1.5 * GB, out  # measured: ~0.7 GB
+
+
+def test_an_image_above_the_pixel_limit_is_refused_before_decoding(tmp_path):
+    # 12000x9000 PNG (and any non-JPEG above 64 MP) is refused from its header: no pixels decoded.
+    big = np.zeros((LARGE_SIZE[1], LARGE_SIZE[0], 3), np.uint8)
+    Image.fromarray(big).save(tmp_path / "large.png", compress_level=1)
+    del big
+    out = last_json(run_child(BOUNDED_READ, str(tmp_path / "large.png")))
+    assert out["shape"] is None
+    assert out["error"] == f"{tmp_path / 'large.png'}: image is 12000x9000 (108 MP), above the 64 MP limit"
+    assert out["peak"] - out["base"] < 50 * (1 << 20), out
+
+
+# --------------------------------------------------------------------------------------------
+# Bad models and labels: one line naming the file
+# --------------------------------------------------------------------------------------------
+
+
+def _two_outputs(path: Path) -> None:
+    a = ops.parameter([1, 3], ov.Type.f32, name="a")
+    ov.save_model(ov.Model([ops.relu(a), ops.abs(a)], [a], "two_outputs"), path)
+
+
+def _weights_missing(path: Path) -> None:
+    a = ops.parameter([1, 3], ov.Type.f32, name="a")
+    model = ov.Model([ops.add(a, ops.constant(np.ones((1, 3), np.float32)))], [a], "weights")
+    ov.save_model(model, path, compress_to_fp16=False)
+    path.with_suffix(".bin").write_bytes(b"")  # a .bin cut off at zero bytes
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        (
+            "half.onnx",
+            lambda p: p.write_bytes(paths.SHIPPED_MODEL.read_bytes()[:5_000_000]),
+            "cannot be read",
+        ),
+        ("empty.onnx", lambda p: p.write_bytes(b""), "cannot be read as a model"),
+        ("two-outputs.xml", _two_outputs, "Sample supports only single output topologies (this model has 2)"),
+        ("weights.xml", _weights_missing, "cannot be read as a model"),
+        ("folder.onnx", lambda p: p.mkdir(), "is a folder"),
+    ],
+)
+def test_a_bad_model_is_one_line_naming_the_file(tmp_path, core, name, make, reason):
+    # (missing file, corrupt .xml and the two-input model are in tests/test_models.py)
+    make(tmp_path / name)
+    with pytest.raises(models.ModelError) as info:
+        models.read_model(core, tmp_path / name)
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / name}: ") and reason in message
+    assert "\n" not in message and "Traceback" not in message
+
+
+def test_unusable_labels_files_warn_in_one_line(tmp_path):
+    # (a wrong line count is in tests/test_labels.py)
+    (tmp_path / "latin1.labels").write_bytes("caf\xe9\n".encode("latin-1") * 1000)
+    for path, reason in [
+        (tmp_path / "latin1.labels", "cannot be read"),
+        (tmp_path / "no.labels", "not found"),
+    ]:
+        names, warning = labels.load_labels(path, 1000)
+        assert names is None and str(path) in warning and reason in warning and "class ids" in warning
+        assert "\n" not in warning
+
+
+# --------------------------------------------------------------------------------------------
+# Callback faults and inference faults
+# --------------------------------------------------------------------------------------------
+
+CALLBACK_FAULTS = (
+    CONV_MODEL
+    + """
+import json, random
+from helpers import asyncq
+
+class CallbackFailed(RuntimeError):
+    pass
+
+config = {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": 2, "INFERENCE_PRECISION_HINT": "f32"}
+compiled = ov.Core().compile_model(conv_model(), "CPU", config)  # two streams: out-of-order completion
+queue = ov.AsyncInferQueue(compiled, 4)  # one queue object for all 100 runs
+port = compiled.input(0)
+rng = random.Random(8)
+runs, per_run, problems, raised, refused = 100, 8, [], 0, 0
+
+def bare_queue_run(inputs, failing):
+    # The notebooks' pattern: SafeCallback around a callback that raises, check_input first.
+    results = {}
+
+    def callback(request, index):
+        if index in failing:
+            raise CallbackFailed(f"callback refused input {index}")
+        results[index] = request.get_output_tensor(0).data.copy()
+
+    safe = asyncq.SafeCallback(callback)
+    queue.set_callback(safe)
+    for i, x in enumerate(inputs):
+        try:
+            asyncq.check_input(port, x)
+        except asyncq.InputMismatch as exc:
+            safe.record(i, exc)
+            continue
+        queue.start_async({0: x}, i)
+    queue.wait_all()
+    return [results.get(i) for i in range(len(inputs))], safe.errors
+
+def run_queue_run(inputs, failing, reference):
+    # asyncq.run_queue with a store() that raises; store sees the request, so it finds the input
+    # by its output (every input here has its own).
+    def store(request):
+        out = request.get_output_tensor(0).data.copy()
+        index = int(np.argmin([np.abs(r - out).max() for r in reference]))
+        if index in failing:
+            raise CallbackFailed(f"callback refused input {index}")
+        return out
+
+    run = asyncq.run_queue(compiled, inputs, queue=queue, store=store)
+    return run.results, run.errors
+
+for run_no in range(runs):
+    rs = np.random.default_rng(run_no)
+    inputs = [rs.standard_normal((1, 8, 16, 16)).astype(np.float32) for i in range(per_run)]
+    reference = [compiled(x)[0] for x in inputs]  # synchronous results
+    failing = set(rng.sample(range(per_run), rng.randint(0, 4)))  # the callback raises for these
+    wrong = set(rng.sample(sorted(set(range(per_run)) - failing), rng.randint(0, 2)))
+    for i in wrong:  # the wrong type or shape: must never reach start_async
+        inputs[i] = inputs[i].astype(np.float64) if i % 2 else inputs[i][:, :4]
+    if run_no % 2:
+        results, errors = bare_queue_run(inputs, failing)
+    else:
+        results, errors = run_queue_run(inputs, failing, reference)
+    seen = [f.userdata for f in errors]
+    if sorted(seen) != sorted(failing | wrong) or len(seen) != len(set(seen)):
+        problems.append([run_no, "errors", sorted(seen), sorted(failing | wrong)])
+    for f in errors:
+        kind = "InputMismatch" if f.userdata in wrong else "CallbackFailed"
+        if type(f.error).__name__ != kind or not str(f).startswith(f"userdata={f.userdata}: {kind}: "):
+            problems.append([run_no, "fault", str(f)])
+    for i, result in enumerate(results):
+        if i in failing | wrong:
+            if result is not None:
+                problems.append([run_no, "result where it failed", i])
+        elif result is None or not np.allclose(result, reference[i], rtol=1e-5, atol=1e-6):
+            problems.append([run_no, "wrong or missing result", i])
+    raised += len(failing)
+    refused += len(wrong)
+print(json.dumps({"runs": runs, "raised": raised, "refused": refused, "problems": problems[:10],
+                  "ready": queue.is_ready()}))
+"""
+)
+
+
+def test_100_runs_with_raising_callbacks_and_wrong_inputs_never_abort(tmp_path):
+    # 100 runs on ONE queue: a seeded random subset of callbacks raise and a few inputs have the
+    # wrong type or shape. The child must exit 0, report every fault exactly once with its
+    # userdata, and deliver every other result equal to the synchronous one.
+    out = last_json(run_child(CALLBACK_FAULTS))
+    assert out["problems"] == []
+    assert out["runs"] == 100 and out["raised"] > 100 and out["refused"] > 50  # the faults did happen
+    assert out["ready"] is True
+
+
+RAW_RAISING_CALLBACK = (
+    CONV_MODEL
+    + """
+compiled = ov.Core().compile_model(conv_model(), "CPU")
+queue = ov.AsyncInferQueue(compiled, 2)
+
+def callback(request, userdata):
+    raise ValueError(f"callback failed on {userdata}")
+
+queue.set_callback(callback)
+x = np.zeros((1, 8, 16, 16), np.float32)
+for i in range(8):
+    try:
+        queue.start_async({0: x}, i)
+    except Exception as exc:  # the first error comes back here; the second one aborts
+        print("re-raised:", exc, flush=True)
+queue.wait_all()
+print("survived")
+"""
+)
+
+
+def test_without_safecallback_a_second_callback_error_aborts_the_interpreter():
+    # The fact that SafeCallback exists for (OpenVINO 2026.4): the harness above would see this.
+    proc = run_child(RAW_RAISING_CALLBACK)
+    assert proc.returncode in (-signal.SIGABRT, 128 + signal.SIGABRT), proc.returncode
+    assert "re-raised: callback failed on" in proc.stdout and "survived" not in proc.stdout
+    assert "terminate called" in proc.stderr
+
+
+BAD_START_ASYNC = (
+    CONV_MODEL
+    + """
+import json
+from helpers import asyncq
+
+compiled = ov.Core().compile_model(conv_model(), "CPU")
+good = np.ones((1, 8, 16, 16), np.float32)
+wrong = np.ones((1, 8, 16, 17), np.float32)
+out = {}
+
+raw = ov.AsyncInferQueue(compiled, 1)
+raw.set_callback(lambda request, userdata: None)
+try:
+    raw.start_async({0: wrong}, 0)
+except RuntimeError as exc:
+    out["raw_error"] = str(exc).splitlines()[0]
+out["raw_ready_after"] = raw.is_ready()  # False: the one request never comes back
+
+queue = ov.AsyncInferQueue(compiled, 1)
+first = asyncq.run_queue(compiled, [wrong, good, wrong.astype(np.float64), good], queue=queue)
+out["errors"] = [str(f) for f in first.errors]
+out["ok_at"] = [i for i, r in enumerate(first.results) if r is not None]
+out["ready_after"] = queue.is_ready()
+again = asyncq.run_queue(compiled, [good] * 5, queue=queue)  # the same queue object, reused
+out["again_ok"] = again.ok
+expected = compiled(good)[0]
+out["same"] = all(np.array_equal(r, expected) for r in first.results + again.results if r is not None)
+print(json.dumps(out))
+"""
+)
+
+
+def test_a_wrong_input_never_reaches_start_async_so_the_request_is_released():
+    out = last_json(run_child(BAD_START_ASYNC, timeout=60))
+    # Control: straight into start_async, the wrong shape raises AND keeps the only request busy,
+    # so the next start_async would wait forever.
+    assert "raw_error" in out and out["raw_ready_after"] is False
+    # Through run_queue: refused with a one-line reason, the request stays free, the queue works.
+    assert out["errors"] == [
+        "userdata=0: InputMismatch: input shape (1, 8, 16, 17) but the model takes [1,8,16,16]",
+        "userdata=2: InputMismatch: input dtype float64 but the model takes float32",
+    ]
+    assert out["ok_at"] == [1, 3] and out["ready_after"] is True
+    assert out["again_ok"] == 5 and out["same"] is True
+
+
+EXIT_RIGHT_AFTER = (
+    CONV_MODEL
+    + """
+from helpers import asyncq
+
+compiled = ov.Core().compile_model(conv_model(), "CPU")
+
+def classify_and_forget():  # the queue is freed when this returns, as in a CLI's main()
+    return asyncq.run_queue(compiled, [np.ones((1, 8, 16, 16), np.float32)] * 5).ok
+
+print(classify_and_forget())
+"""
+)
+
+
+def test_a_script_that_exits_right_after_run_queue_exits_0_every_time():
+    # OpenVINO's worker thread drops its copy of the Python callback just after wait_all returns;
+    # if the queue is freed first and the interpreter exits meanwhile, the process aborts with
+    # "terminate called without an active exception". Without asyncq.let_callbacks_settle this
+    # script aborted in 9 of 20 runs (the classifier) and 9 of 20 (this model); 12 clean exits
+    # in a row would happen by chance with probability < 0.001.
+    procs = []
+    for _ in range(6):  # two at a time: 12 runs
+        pair = [
+            subprocess.Popen(
+                [sys.executable, "-c", EXIT_RIGHT_AFTER],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=paths.REPO_ROOT,
+            )
+            for _ in range(2)
+        ]
+        procs += [(p, *p.communicate(timeout=60)) for p in pair]
+    failures = [(p.returncode, err[-300:]) for p, _, err in procs if p.returncode != 0]
+    assert failures == []
+    assert all(out.strip() == "5" for _, out, _ in procs)
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C during a long run
+# --------------------------------------------------------------------------------------------
+
+INTERRUPTED_RUN = """
+import itertools, json, sys, time
+import numpy as np
+import openvino as ov
+from helpers import asyncq, models, paths
+
+mode = sys.argv[1]
+compiled = models.build_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+image = np.random.default_rng(0).integers(0, 256, (1, 64, 64, 3), dtype=np.uint8)
+reference = compiled(image)[0]
+queue = ov.AsyncInferQueue(compiled, 2)
+announced = []
+
+def progress(done):
+    if done >= 4 and not announced:
+        announced.append(done)
+        print("running", flush=True)
+
+try:
+    if mode == "queue":  # a stream of 100,000 inputs, read lazily: about half an hour of work
+        asyncq.run_queue(compiled, itertools.repeat(image, 100_000), queue=queue, progress=progress)
+    else:
+        request = compiled.create_infer_request()
+        print("running", flush=True)
+        asyncq.run_restarting_request(request, [image] * 100_000)
+    print(json.dumps({"finished": True}))
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    after = asyncq.run_queue(compiled, [image] * 3, queue=queue)  # usable afterwards
+    same = all(np.array_equal(r, reference) for r in after.results)
+    print(json.dumps({"finished": False, "after_ok": after.ok, "same": same}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["queue", "restart"])
+def test_ctrl_c_stops_a_long_run_promptly_and_the_queue_stays_usable(mode):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED_RUN, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=paths.REPO_ROOT,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "running"
+        time.sleep(0.3)  # requests are in flight
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        line = proc.stdout.readline().strip()
+        stopped_after = time.monotonic() - sent
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert line == "interrupted", err[-2000:]
+    assert stopped_after < INTERRUPT_DEADLINE_S
+    assert proc.returncode == 0, err[-2000:]
+    assert json.loads(out.strip().splitlines()[-1]) == {"finished": False, "after_ok": 3, "same": True}
+
+
+# --------------------------------------------------------------------------------------------
+# Integrity: shipped-model checksums and the atomic IR cache
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipped_copy(tmp_path, monkeypatch):
+    """A copy of data/models (model + card) that helpers.models treats as the shipped folder."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    shutil.copyfile(paths.SHIPPED_MODEL, folder / paths.SHIPPED_MODEL.name)
+    shutil.copyfile(models.MODEL_CARD, folder / "README.md")
+    monkeypatch.setattr(models, "MODELS_DIR", folder)
+    monkeypatch.setattr(models, "MODEL_CARD", folder / "README.md")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    models.shipped_checksums.cache_clear()
+    yield folder / paths.SHIPPED_MODEL.name
+    models.shipped_checksums.cache_clear()
+
+
+def test_an_intact_copy_of_the_shipped_model_loads(shipped_copy, core):
+    assert models.shipped_checksums()[shipped_copy.name] == models.sha256_of(shipped_copy)
+    assert len(models.read_model(core, shipped_copy).inputs) == 1
+
+
+@pytest.mark.parametrize("damage", ["one flipped byte", "half-written"])
+def test_a_shipped_model_that_differs_from_its_card_is_refused(shipped_copy, core, damage):
+    data = bytearray(shipped_copy.read_bytes())
+    if damage == "one flipped byte":
+        data[len(data) // 2] ^= 0xFF  # still a parseable ONNX file, with one weight changed
+    else:
+        data = data[: len(data) // 2]
+    shipped_copy.write_bytes(bytes(data))
+    expected = models.shipped_checksums()[shipped_copy.name]
+    for load in (models.read_model, models.cached_ir):  # the IR cache refuses it too
+        with pytest.raises(models.ModelError) as info:
+            load(core, shipped_copy)
+        message = str(info.value)
+        assert message.startswith(f"{shipped_copy}: SHA-256 ")
+        assert f"does not match the model card's {expected[:12]}" in message
+        assert "corrupt or half-written" in message and "\n" not in message
+    assert not (Path(os.environ["COURSE_CACHE_DIR"]) / "ir").exists() or not any(
+        (Path(os.environ["COURSE_CACHE_DIR"]) / "ir").rglob("*.xml")
+    )
+
+
+def test_an_interrupted_save_model_never_leaves_a_cached_ir(tmp_path, monkeypatch, core):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    real_save = ov.save_model
+
+    def save_half_then_fail(model, xml_path, **kwargs):
+        real_save(model, xml_path, **kwargs)
+        bin_path = Path(xml_path).with_suffix(".bin")
+        bin_path.write_bytes(bin_path.read_bytes()[:1000])  # half-written weights
+        raise KeyboardInterrupt  # Ctrl-C in the middle of save_model
+
+    monkeypatch.setattr(models.ov, "save_model", save_half_then_fail)
+    xml = models.ir_cache_path(paths.SHIPPED_MODEL)
+    with pytest.raises(KeyboardInterrupt):
+        models.cached_ir(core, paths.SHIPPED_MODEL)
+    assert not xml.exists() and not xml.parent.exists()
+    assert list((tmp_path / "ir").iterdir()) == []  # the temporary folder is gone too
+
+    monkeypatch.setattr(models.ov, "save_model", real_save)
+    assert models.cached_ir(core, paths.SHIPPED_MODEL) == xml
+    compiled = core.compile_model(xml, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    onnx = core.compile_model(paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    x = np.random.default_rng(1).standard_normal((1, 3, 224, 224)).astype(np.float32)
+    np.testing.assert_allclose(compiled(x)[0], onnx(x)[0], atol=0.05)  # FP16-compressed weights
+
+
+KILLED_DURING_SAVE = """
+import os, signal, sys
+from pathlib import Path
+import openvino as ov
+from helpers import models, paths
+
+real_save = ov.save_model
+
+def save_then_die(model, xml_path, **kwargs):
+    real_save(model, xml_path, **kwargs)
+    Path(xml_path).with_suffix(".bin").write_bytes(b"half")
+    os.kill(os.getpid(), signal.SIGKILL)  # power cut: no finally, no cleanup
+
+ov.save_model = save_then_die
+models.cached_ir(ov.Core(), paths.SHIPPED_MODEL)
+"""
+
+
+def test_a_process_killed_during_save_model_leaves_nothing_that_loads(tmp_path, core, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_DURING_SAVE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=paths.REPO_ROOT,
+        env={**os.environ, "COURSE_CACHE_DIR": str(tmp_path)},
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    xml = models.ir_cache_path(paths.SHIPPED_MODEL)
+    assert not xml.exists()  # only a stale .tmp-* folder is left, which no lookup ever reads
+    assert [p.name.startswith(".tmp-") for p in (tmp_path / "ir").iterdir()] == [True]
+    assert models.cached_ir(core, paths.SHIPPED_MODEL) == xml
+    assert core.read_model(xml).input().get_partial_shape() == ov.PartialShape([1, 3, 224, 224])
