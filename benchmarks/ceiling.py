@@ -1,4 +1,4 @@
-"""Run OpenVINO's ``benchmark_app`` (the C++-speed ceiling) and parse what it reports."""
+"""Run OpenVINO's ``benchmark_app`` (the ceiling: no callback, inputs set once) and parse its log."""
 
 from __future__ import annotations
 
