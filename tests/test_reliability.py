@@ -472,25 +472,26 @@ except KeyboardInterrupt:
 
 @pytest.mark.parametrize("mode", ["queue", "restart"])
 def test_ctrl_c_stops_a_long_run_promptly_and_the_queue_stays_usable(mode):
+    # Unbuffered binary pipes: raw readline() takes exactly one line, so communicate() gets the rest.
     proc = subprocess.Popen(
         [sys.executable, "-c", INTERRUPTED_RUN, mode],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
         cwd=paths.REPO_ROOT,
     )
     try:
-        assert proc.stdout.readline().strip() == "running"
+        assert proc.stdout.readline().strip() == b"running"
         time.sleep(0.3)  # requests are in flight
         proc.send_signal(signal.SIGINT)
         sent = time.monotonic()
         line = proc.stdout.readline().strip()
         stopped_after = time.monotonic() - sent
-        out, err = proc.communicate(timeout=60)
+        out, err = (text.decode() for text in proc.communicate(timeout=60))
     finally:
         proc.kill()
         proc.wait()
-    assert line == "interrupted", err[-2000:]
+    assert line == b"interrupted", err[-2000:]
     assert stopped_after < INTERRUPT_DEADLINE_S
     assert proc.returncode == 0, err[-2000:]
     assert json.loads(out.strip().splitlines()[-1]) == {"finished": False, "after_ok": 3, "same": True}

@@ -246,23 +246,19 @@ MODE_ARGS = {"queue": ["--jobs", "2"], "callback": ["--mode", "callback"], "batc
 def test_ctrl_c_during_a_long_run_exits_130_within_2_s(many_images, mode):
     args = MODE_ARGS[mode]
     cmd = [sys.executable, "-m", "helpers.classify_async", "-i", many_images, "-n", "1", *args]
+    # Unbuffered binary pipes: raw readline() takes exactly one line, so communicate() gets the rest.
     proc = subprocess.Popen(
-        [os.fspath(c) for c in cmd],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
+        [os.fspath(c) for c in cmd], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
     )
     # queue/callback: wait for the first result; batch: for the batched request to start
-    started = "Starting inference" if mode == "batch" else "Image path:"
+    started = b"Starting inference" if mode == "batch" else b"Image path:"
     try:
-        for line in proc.stdout:
-            if line.startswith(started) or started in line:
+        for line in iter(proc.stdout.readline, b""):
+            if started in line:
                 break
         proc.send_signal(signal.SIGINT)
         sent = time.monotonic()
-        out, err = proc.communicate(timeout=30)
+        out, err = (text.decode() for text in proc.communicate(timeout=30))
         stopped_after = time.monotonic() - sent
     finally:
         proc.kill()
