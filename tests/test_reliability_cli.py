@@ -21,7 +21,7 @@ import openvino as ov
 import openvino.opset13 as ops
 import pytest
 from PIL import Image
-from reliability_inputs import CAT_TOP1, LARGE_SIZE, make_zoo, printable, write_large_jpeg, zoo_inputs
+from reliability_inputs import CAT_TOP1, make_zoo, printable, write_large_jpeg, zoo_inputs
 
 from helpers import images, paths
 
@@ -115,16 +115,19 @@ def test_every_bad_input_only_exits_1_with_the_samples_error(zoo):
 # A 12000x9000 photo: bounded memory in the CLI process too
 # --------------------------------------------------------------------------------------------
 
-# Runs the CLI in this process and reports its own peak RSS (ru_maxrss of the process itself, so
-# other children of pytest do not count) on stderr's last line.
+# Runs the CLI in this process and reports its peak RSS on stderr's last line: VmHWM, the
+# high-water mark of this process's own memory (getrusage's ru_maxrss would start at pytest's RSS,
+# which Linux carries over fork/exec into the child).
 MEASURED_CLI = """
-import resource, runpy, sys
+import runpy, sys
 sys.argv = ["classify-async", *sys.argv[1:]]
 try:
     runpy.run_module("helpers.classify_async", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-print(f"exit={code} peak={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}", file=sys.stderr)
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+print(f"exit={code} peak={peak}", file=sys.stderr)
 """
 
 
@@ -141,17 +144,16 @@ def cli_peak(*args: object) -> tuple[int, int, str]:
     return int(m[1]), int(m[2]), proc.stdout
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads VmHWM from /proc")
 def test_the_cli_classifies_a_12000x9000_jpeg_in_bounded_memory(tmp_path):
-    small = tmp_path / "small.jpg"
-    Image.new("RGB", (640, 480), (90, 120, 200)).save(small)
+    # The bounded decode hands the model a 4096x3072 image: the CLI peaks at ~520 MiB (~170 MiB
+    # for a 640x480 photo; the in-graph f32 preprocessing of 12.6 MP is most of the difference).
+    # The full 12000x9000 image through the same classifier peaks at ~2.6 GiB.
     big = write_large_jpeg(tmp_path / "large.jpg")
-    code_small, peak_small, _ = cli_peak("-i", small, "-n", "1")
-    code_big, peak_big, out = cli_peak("-i", big, "-n", "1")
-    assert code_small == 0 and code_big == 0
+    code, peak, out = cli_peak("-i", big, "-n", "1")
+    assert code == 0
     assert f"Image path: {big}" in out
-    full_decode = LARGE_SIZE[0] * LARGE_SIZE[1] * 3  # 324 MB of pixels, had it been decoded in full
-    assert peak_big - peak_small < full_decode, (peak_small, peak_big)  # measured: ~230 MB more
-    assert peak_big < 1.5 * GB
+    assert peak < 1.5 * GB, peak
 
 
 # --------------------------------------------------------------------------------------------
