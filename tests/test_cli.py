@@ -312,20 +312,22 @@ def test_lenet_checksum_is_in_the_model_card():
 def test_sigint_stops_cleanly_with_exit_130():
     inputs = ["data/images"] * 100  # 600 images: far longer than the wait for the first result
     cmd = [sys.executable, "-m", "helpers.classify_async", "-i", *inputs, "-n", "1", "--jobs", "2"]
-    proc = subprocess.Popen(
-        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
-    )
+    # Unbuffered binary pipe: readline() takes bytes one at a time, so nothing that communicate()
+    # reads afterwards was already swallowed by a read-ahead buffer.
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     first = []
-    for line in proc.stdout:
+    for raw in iter(proc.stdout.readline, b""):
+        line = raw.decode("utf-8")
         first.append(line)
         if line.startswith("Image path:"):
             break
     proc.send_signal(signal.SIGINT)
     try:
-        rest, err = proc.communicate(timeout=30)  # a hang guard, not a timing check
+        rest_b, err_b = proc.communicate(timeout=30)  # a hang guard, not a timing check
     except subprocess.TimeoutExpired:
         proc.kill()
         raise
+    rest, err = rest_b.decode("utf-8"), err_b.decode("utf-8")
     out = "".join(first) + rest
     assert proc.returncode == 130, err
     assert "Traceback" not in out + err
