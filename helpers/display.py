@@ -152,3 +152,25 @@ def latency_histogram(latencies_ms: Sequence[float], title: str = "") -> Figure:
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def sweep_charts(sweep: dict[str, dict[int, float]], unit: str = "images/s") -> Figure:
+    """Throughput per queue size for each hint: grouped bars (left) and lines (right)."""
+    fig, (ax_bar, ax_line) = plt.subplots(1, 2, figsize=(11, 3.4))
+    names = list(sweep)
+    sizes = sorted({jobs for values in sweep.values() for jobs in values})
+    width = 0.8 / max(1, len(names))
+    colors = plt.get_cmap("tab10")
+    for i, name in enumerate(names):
+        values = [sweep[name].get(jobs, np.nan) for jobs in sizes]
+        offsets = [jobs + (i - (len(names) - 1) / 2) * width for jobs in sizes]
+        ax_bar.bar(offsets, values, width=width, label=name, color=colors(i % 10))
+        ax_line.plot(sizes, values, marker="o", label=name, color=colors(i % 10))
+    for ax in (ax_bar, ax_line):
+        ax.set_xticks(sizes)
+        ax.set_xlabel("jobs (infer requests in the queue)")
+        ax.set_ylabel(unit)
+        ax.legend()
+    ax_line.set_ylim(bottom=0)
+    fig.tight_layout()
+    return fig
