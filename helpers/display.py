@@ -166,11 +166,12 @@ def sweep_charts(sweep: dict[str, dict[int, float]], unit: str = "images/s") -> 
         offsets = [jobs + (i - (len(names) - 1) / 2) * width for jobs in sizes]
         ax_bar.bar(offsets, values, width=width, label=name, color=colors(i % 10))
         ax_line.plot(sizes, values, marker="o", label=name, color=colors(i % 10))
+    top = max((v for values in sweep.values() for v in values.values()), default=1.0)
     for ax in (ax_bar, ax_line):
         ax.set_xticks(sizes)
         ax.set_xlabel("jobs (infer requests in the queue)")
         ax.set_ylabel(unit)
-        ax.legend()
-    ax_line.set_ylim(bottom=0)
+        ax.set_ylim(0, top * 1.3)  # headroom for the legend
+        ax.legend(loc="upper left", ncol=len(names))
     fig.tight_layout()
     return fig
