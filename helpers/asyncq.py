@@ -109,6 +109,8 @@ def input_checker(port: ov.ConstOutput) -> Callable[[np.ndarray], None]:
     static = [dim.get_length() if dim.is_static else None for dim in shape]
 
     def check(array: np.ndarray) -> None:
+        if not isinstance(array, np.ndarray):
+            raise InputMismatch(f"input is a {type(array).__name__}, not a numpy array")
         if array.dtype != expected:
             raise InputMismatch(f"input dtype {array.dtype} but the model takes {expected}")
         if array.ndim != rank:
@@ -188,6 +190,12 @@ def run_queue(
     ``timeline`` is on). Bad inputs and callback errors are recorded in ``errors`` with their
     index, never raised. ``progress(done)`` is called from this thread, never from a callback.
     A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
+
+    ``share_inputs=True`` hands the arrays to OpenVINO without a copy. Use one mode per compiled
+    model: with a dynamic input (the PPP classifier), OpenVINO 2026.4's CPU plugin keeps pointing at
+    the last shared array, and the next copy-mode inference on ANY request of the same compiled
+    model (``infer``/``start_async`` default, ``share_inputs=False``) writes its input into that
+    array, or into freed memory. ``CompiledModel.__call__`` shares by default.
     """
     queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
     port = compiled.input(0)
@@ -262,45 +270,59 @@ def run_restarting_request(
     *,
     store: Callable[[ov.InferRequest], Any] = first_output_copy,
     timeout: float | None = None,
+    share_inputs: bool = True,
 ) -> QueueRun:
     """The C++ sample's pattern: one request whose callback restarts it until every input is done.
 
-    The main thread waits on a ``threading.Event``. An error inside the callback stops the chain
-    and is re-raised here, in the caller's thread, instead of hanging or vanishing.
+    The callback is set once and keeps its place in a counter, as the C++ sample does (it never
+    replaces itself while running). The main thread waits on a ``threading.Event``. An error inside
+    the callback stops the chain and is re-raised here, in the caller's thread, instead of hanging
+    or vanishing. On timeout or interrupt the chain is stopped and the request cancelled.
+    ``share_inputs`` as in ``run_queue`` (see there why one compiled model should use one mode).
     """
     results: list[Any] = [None] * len(inputs)
     done = threading.Event()
-    state = {"next": 0, "error": None, "stop": False}
+    state: dict[str, Any] = {"index": 0, "error": None, "stop": False}
+    # A wrong input makes start_async fail or leaves the request busy: refuse it before starting.
+    check = input_checker(request.model_inputs[0])
 
-    def on_done(index: int) -> None:
+    def on_done(_userdata: Any) -> None:
         try:
+            index = state["index"]
             results[index] = store(request)
-            nxt = index + 1
-            if nxt < len(inputs) and not state["stop"]:
-                request.set_callback(on_done, nxt)
-                request.start_async({0: inputs[nxt]}, share_inputs=True)
+            if index + 1 < len(inputs) and not state["stop"]:
+                check(inputs[index + 1])
+                state["index"] = index + 1
+                request.start_async({0: inputs[index + 1]}, share_inputs=share_inputs)
                 return
         except BaseException as exc:  # noqa: BLE001 - hand it to the waiting thread
             state["error"] = exc
         done.set()
 
-    if not inputs:
-        return QueueRun([], [], seconds=0.0, jobs=1)
-    t0 = time.perf_counter()
-    request.set_callback(on_done, 0)
-    request.start_async({0: inputs[0]}, share_inputs=True)
-    try:
-        if not done.wait(timeout):
-            request.cancel()
-            raise TimeoutError(f"callback chain did not finish within {timeout} s")
-    except KeyboardInterrupt:
+    def stop() -> None:
         state["stop"] = True  # a callback running right now must not restart the chain
         request.cancel()
         drain_cancelled([request])
-        detach_inputs([request])
+        if share_inputs:
+            detach_inputs([request])
+
+    if not inputs:
+        return QueueRun([], [], seconds=0.0, jobs=1)
+    check(inputs[0])
+    t0 = time.perf_counter()
+    request.set_callback(on_done, None)
+    request.start_async({0: inputs[0]}, share_inputs=share_inputs)
+    try:
+        finished = done.wait(timeout)
+    except KeyboardInterrupt:
+        stop()
         raise
+    if not finished:
+        stop()
+        raise TimeoutError(f"callback chain did not finish within {timeout} s")
     request.wait()
-    detach_inputs([request])
+    if share_inputs:
+        detach_inputs([request])
     if state["error"] is not None:
         raise state["error"]
     return QueueRun(results, [], seconds=time.perf_counter() - t0, jobs=1)
