@@ -61,7 +61,7 @@ def warm_up(compiled: ov.CompiledModel, arrays: Sequence[np.ndarray], repeats: i
     request = compiled.create_infer_request()
     for array in arrays:
         for _ in range(repeats):
-            request.infer({0: array}, share_inputs=True)
+            request.infer({0: array})
 
 
 def warm_queue(compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Sequence[np.ndarray]) -> None:
@@ -99,7 +99,7 @@ def sync_files_fps(
     count = 0
     t0 = time.perf_counter()
     for path in timed(files, seconds):
-        request.infer({0: prepare(read_image(path))}, share_inputs=True)
+        request.infer({0: prepare(read_image(path))})
         top5(request.get_output_tensor(0).data)
         count += 1
     return count / (time.perf_counter() - t0)

@@ -179,7 +179,7 @@ def run_queue(
     *,
     jobs: int = 0,
     store: Callable[[ov.InferRequest], Any] = first_output_copy,
-    share_inputs: bool = True,
+    share_inputs: bool = False,
     timeline: bool = False,
     progress: Callable[[int], None] | None = None,
     queue: ov.AsyncInferQueue | None = None,
@@ -191,8 +191,10 @@ def run_queue(
     index, never raised. ``progress(done)`` is called from this thread, never from a callback.
     A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
 
-    ``share_inputs=True`` hands the arrays to OpenVINO without a copy. Use one mode per compiled
-    model: with a dynamic input (the PPP classifier), OpenVINO 2026.4's CPU plugin keeps pointing at
+    By default every input is copied into its request's own tensor. ``share_inputs=True`` hands
+    the arrays to OpenVINO without a copy (``make bench`` uses it for the ceiling comparison); it is
+    off by default because it is unsafe on OpenVINO 2026.4. Use one mode per compiled model: with a
+    dynamic input (the PPP classifier), OpenVINO 2026.4's CPU plugin keeps pointing at
     the last shared array, and the next copy-mode inference on ANY request of the same compiled
     model (``infer``/``start_async`` default, ``share_inputs=False``) writes its input into that
     array, or into freed memory. ``CompiledModel.__call__`` shares by default.
@@ -270,7 +272,7 @@ def run_restarting_request(
     *,
     store: Callable[[ov.InferRequest], Any] = first_output_copy,
     timeout: float | None = None,
-    share_inputs: bool = True,
+    share_inputs: bool = False,
 ) -> QueueRun:
     """The C++ sample's pattern: one request whose callback restarts it until every input is done.
 
@@ -286,6 +288,18 @@ def run_restarting_request(
     # A wrong input makes start_async fail or leaves the request busy: refuse it before starting.
     check = input_checker(request.model_inputs[0])
 
+    def submit(array: np.ndarray) -> None:
+        if share_inputs:
+            request.start_async({0: array}, share_inputs=True)
+            return
+        # Copy mode hands the request a NEW tensor that owns a copy: resizing the request's own
+        # input tensor from inside its callback (what the dispatcher does for an image of another
+        # size) crashed about one run in two on OpenVINO 2026.4. The last two tensors are kept
+        # referenced, the running one and the one it replaced.
+        tensor = ov.Tensor(np.ascontiguousarray(array), shared_memory=False)
+        state["tensors"] = (state.get("tensors", (None, None))[1], tensor)
+        request.start_async(tensor)
+
     def on_done(_userdata: Any) -> None:
         try:
             index = state["index"]
@@ -293,7 +307,7 @@ def run_restarting_request(
             if index + 1 < len(inputs) and not state["stop"]:
                 check(inputs[index + 1])
                 state["index"] = index + 1
-                request.start_async({0: inputs[index + 1]}, share_inputs=share_inputs)
+                submit(inputs[index + 1])
                 return
         except BaseException as exc:  # noqa: BLE001 - hand it to the waiting thread
             state["error"] = exc
@@ -311,7 +325,7 @@ def run_restarting_request(
     check(inputs[0])
     t0 = time.perf_counter()
     request.set_callback(on_done, None)
-    request.start_async({0: inputs[0]}, share_inputs=share_inputs)
+    submit(inputs[0])
     try:
         finished = done.wait(timeout)
     except KeyboardInterrupt:
