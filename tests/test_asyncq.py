@@ -16,17 +16,9 @@ import threading
 import numpy as np
 import openvino as ov
 import pytest
+from expected import EXPECTED_TOP1
 
 from helpers import asyncq, images, labels, models, paths
-
-EXPECTED_TOP1 = {
-    "cameraman.png": "tripod",
-    "cat.png": "Egyptian cat",
-    "coffee.png": "espresso",
-    "grace_hopper.jpg": "military uniform",
-    "motorcycle.png": "moped",
-    "rocket.jpg": "missile",
-}
 
 # Shared by the subprocess scripts: the same classifier as the ``classifier`` fixture.
 SCRIPT_HEAD = """

@@ -2,19 +2,10 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from expected import EXPECTED_TOP1
 from PIL import Image
 
 from helpers import images, labels, models, paths
-
-# The model card's top-1 table (data/models/README.md), checked with plain OpenVINO below.
-EXPECTED_TOP1 = {
-    "cameraman.png": "tripod",
-    "cat.png": "Egyptian cat",
-    "coffee.png": "espresso",
-    "grace_hopper.jpg": "military uniform",
-    "motorcycle.png": "moped",
-    "rocket.jpg": "missile",
-}
 
 
 def test_model_card_top1_with_plain_openvino(core, labels):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 import pytest
+from expected import EXPECTED_TOP1
 from PIL import Image
 
 from helpers import widgets as W
@@ -19,15 +20,6 @@ from helpers.images import read_image
 from helpers.paths import IMAGES_DIR, display_path
 
 SAMPLES = sorted(p.name for p in IMAGES_DIR.iterdir())
-# Top-1 labels of the sample photos (data/models/README.md; compiled with f32 they are the same on any CPU).
-EXPECTED_TOP1 = {
-    "cameraman.png": "tripod",
-    "cat.png": "Egyptian cat",
-    "coffee.png": "espresso",
-    "grace_hopper.jpg": "military uniform",
-    "motorcycle.png": "moped",
-    "rocket.jpg": "missile",
-}
 WAIT = 120  # seconds; a hang fails the test instead of blocking the suite
 
 
