@@ -10,6 +10,8 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 LAB_STAMP := $(VENV)/.installed-base
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+# A kernel that dies makes nbval wait for the cell's timeout: fail after 5 minutes, not 2000 s.
+NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
 .PHONY: lab test lint format notebooks bench model soak test-offline clean
 
@@ -27,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: $(STAMP) lint
-	$(PYTEST) tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=12
+	$(PYTEST) tests notebooks $(NBVAL) --durations=12
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -54,7 +56,7 @@ soak: $(STAMP)
 test-offline: $(STAMP)
 	unshare -rn sh -ec 'ip link set lo up; test "$$(ip -o link show | wc -l)" -eq 1; \
 	  $(PYTEST) notebooks tests/test_cli.py tests/test_reliability_cli.py \
-	    --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg'
+	    $(NBVAL)'
 
 clean:
 	rm -rf .cache benchmarks/results tests/artifacts
