@@ -80,7 +80,7 @@ def test_table_format_line_by_line(two_images, classifier, labels):
         "-------- ----------- -----",
     ]
     rgb = images.read_image(paths.IMAGES_DIR / "cat.png")
-    probs = to_probabilities(classifier(rgb[None])[0])
+    probs = to_probabilities(classifier(rgb[None], share_inputs=False)[0])
     expected = top_k(probs, 10)
     for line, (cid, p) in zip(out[start + 5 : start + 15], expected, strict=True):
         # id left-aligned in the width of "class_id" plus a space; probability with 7 decimals,

@@ -110,7 +110,9 @@ def test_every_bad_input_is_one_line_and_every_good_one_is_classified(zoo, class
     run = asyncq.run_queue(classifier, [g.pixels[None] for g in good], jobs=2)
     assert run.errors == [] and run.ok == len(good)
     for g, result in zip(good, run.results, strict=True):
-        np.testing.assert_allclose(result, classifier(g.pixels[None])[0], atol=1e-4, err_msg=g.name)
+        np.testing.assert_allclose(
+            result, classifier(g.pixels[None], share_inputs=False)[0], atol=1e-4, err_msg=g.name
+        )
     cat = run.results[0].reshape(-1)
     assert labels[int(np.argmax(cat))] == CAT_TOP1
 
@@ -293,7 +295,7 @@ def run_queue_run(inputs, failing, reference):
 for run_no in range(runs):
     rs = np.random.default_rng(run_no)
     inputs = [rs.standard_normal((1, 8, 16, 16)).astype(np.float32) for i in range(per_run)]
-    reference = [compiled(x)[0] for x in inputs]  # synchronous results
+    reference = [compiled(x, share_inputs=False)[0] for x in inputs]  # synchronous results
     failing = set(rng.sample(range(per_run), rng.randint(0, 4)))  # the callback raises for these
     wrong = set(rng.sample(sorted(set(range(per_run)) - failing), rng.randint(0, 2)))
     for i in wrong:  # the wrong type or shape: must never reach start_async
@@ -389,7 +391,7 @@ out["ok_at"] = [i for i, r in enumerate(first.results) if r is not None]
 out["ready_after"] = queue.is_ready()
 again = asyncq.run_queue(compiled, [good] * 5, queue=queue)  # the same queue object, reused
 out["again_ok"] = again.ok
-expected = compiled(good)[0]
+expected = compiled(good, share_inputs=False)[0]
 out["same"] = all(np.array_equal(r, expected) for r in first.results + again.results if r is not None)
 print(json.dumps(out))
 """
@@ -470,7 +472,7 @@ from helpers import asyncq, models, paths
 mode = sys.argv[1]
 compiled = models.build_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
 image = np.random.default_rng(0).integers(0, 256, (1, 64, 64, 3), dtype=np.uint8)
-reference = compiled(image)[0]
+reference = compiled(image, share_inputs=False)[0]
 queue = ov.AsyncInferQueue(compiled, 2)
 announced = []
 
@@ -590,7 +592,9 @@ def test_an_interrupted_save_model_never_leaves_a_cached_ir(tmp_path, monkeypatc
     compiled = core.compile_model(xml, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     onnx = core.compile_model(paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     x = np.random.default_rng(1).standard_normal((1, 3, 224, 224)).astype(np.float32)
-    np.testing.assert_allclose(compiled(x)[0], onnx(x)[0], atol=0.05)  # FP16-compressed weights
+    np.testing.assert_allclose(
+        compiled(x, share_inputs=False)[0], onnx(x)[0], atol=0.05
+    )  # FP16-compressed weights
 
 
 KILLED_DURING_SAVE = """
