@@ -40,29 +40,10 @@ def build_torch_model():
 
 def export_onnx(out_path: Path) -> Path:
     """Export the model with torch's TorchScript-based ONNX exporter, static shape [1,3,224,224]."""
-    import onnx
     import torch
+    from onnx_export import export_static
 
-    model = build_torch_model()
-    dummy = torch.zeros(INPUT_SHAPE, dtype=torch.float32)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (dummy,),
-            str(out_path),
-            input_names=[INPUT_NAME],
-            output_names=[OUTPUT_NAME],
-            opset_version=17,
-            do_constant_folding=True,
-            dynamo=False,
-        )
-    proto = onnx.load(str(out_path))
-    onnx.checker.check_model(proto)
-    # Strip producer details that vary between runs so a re-export is byte-comparable where possible.
-    proto.doc_string = ""
-    onnx.save(proto, str(out_path))
-    return out_path
+    return export_static(build_torch_model(), torch.zeros(INPUT_SHAPE), out_path, INPUT_NAME, OUTPUT_NAME)
 
 
 def imagenet_labels() -> list[str]:

@@ -121,25 +121,10 @@ def torch_accuracy(model, x: np.ndarray, y: np.ndarray) -> int:
 
 def export_onnx(model, out_path: Path) -> None:
     """Export with torch's TorchScript-based exporter (dynamo=False), static shape [1,1,28,28]."""
-    import onnx
     import torch
+    from onnx_export import export_static
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (torch.zeros(1, 1, 28, 28),),
-            str(out_path),
-            input_names=["image"],
-            output_names=["logits"],
-            opset_version=17,
-            do_constant_folding=True,
-            dynamo=False,
-        )
-    proto = onnx.load(str(out_path))
-    onnx.checker.check_model(proto)
-    proto.doc_string = ""
-    onnx.save(proto, str(out_path))
+    export_static(model, torch.zeros(1, 1, 28, 28), out_path)
 
 
 def write_idx_images(path: Path, images: np.ndarray) -> None:
