@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 
-def export_static(model: Any, example: Any, out_path: Path, input_name: str = "image", output_name: str = "logits") -> Path:
+def export_static(
+    model: Any, example: Any, out_path: Path, input_name: str = "image", output_name: str = "logits"
+) -> Path:
     """Export ``model`` at the static shape of ``example`` (opset 17, ``dynamo=False``) and check it."""
     import onnx
     import torch
