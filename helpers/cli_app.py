@@ -14,7 +14,6 @@ import argparse
 import io
 import math
 import os
-import struct
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -150,23 +149,13 @@ def normalisation(
     return out[0], out[1]
 
 
-def idx_count(path: Path) -> int:
-    """Return the image count in an IDX file's header (0 when unreadable)."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(8)
-    except OSError:
-        return 0
-    return struct.unpack(">ii", head)[1] if len(head) == 8 else 0
-
-
 def count_images(inputs: Iterable[str]) -> int:
     """Count the images the inputs name: one per file, every image of an IDX file."""
     total = 0
     for item in images.expand_inputs(inputs):
         if isinstance(item, images.ImageReadError):
             continue
-        total += idx_count(item) if images.is_idx_file(item) else 1
+        total += images.idx_count(item) if images.is_idx_file(item) else 1
     return total
 
 

@@ -115,7 +115,9 @@ def run_batch_mode(
         except asyncq.InputMismatch as exc:
             faults.append(asyncq.CallbackFault(i, exc, ""))
             continue
-        batch[i] = pre(array)[0][0]
+        # share_inputs=False: the PPP input is dynamic, and a shared array can be overwritten by a
+        # later inference of the same compiled model (OpenVINO 2026.4; see helpers.asyncq.run_queue).
+        batch[i] = pre(array, share_inputs=False)[0][0]
         good.append(i)
     results: list[object] = [None] * len(arrays)
     t0 = time.perf_counter()

@@ -116,6 +116,19 @@ def is_idx_file(path: str | os.PathLike[str]) -> bool:
     return len(head) == 4 and struct.unpack(">i", head)[0] == IDX_IMAGE_MAGIC
 
 
+def idx_count(path: str | os.PathLike[str]) -> int:
+    """Return the image count in an IDX image file's header (0 when it is not one or unreadable)."""
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(8)
+    except OSError:
+        return 0
+    if len(head) < 8:
+        return 0
+    magic, count = struct.unpack(">ii", head)
+    return count if magic == IDX_IMAGE_MAGIC else 0
+
+
 def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
     """Read every image of an MNIST IDX ubyte file as an (N, rows, cols) uint8 array."""
     p = Path(path)

@@ -112,6 +112,7 @@ def test_idx_reader_reads_every_image(tmp_path):
     p = tmp_path / "t.idx3-ubyte"
     p.write_bytes(struct.pack(">iiii", 2051, 3, 28, 28) + digits.tobytes())
     assert images.is_idx_file(p)
+    assert images.idx_count(p) == 3 and images.idx_count(tmp_path / "missing") == 0
     np.testing.assert_array_equal(images.read_idx_images(p), digits)
     good, errors = load_images([p], keep_gray=True)
     assert [g.name for g in good] == [f"{p}[0]", f"{p}[1]", f"{p}[2]"] and not errors
