@@ -195,3 +195,50 @@ def load_images(
         except ImageReadError as exc:
             errors.append(exc)
     return images, errors
+
+
+def resize_for_model(pixels: np.ndarray, size: int = 224) -> np.ndarray:
+    """Resize an RGB uint8 HWC image to the ``[1, size, size, 3]`` batch a static-shape model takes.
+
+    PIL's bilinear filter, which antialiases when it shrinks; the model card's top-1 uses the same.
+    """
+    resized = Image.fromarray(pixels).resize((size, size), Image.Resampling.BILINEAR)
+    return np.ascontiguousarray(np.asarray(resized, dtype=np.uint8)[None])
+
+
+def read_for_model(path: str | os.PathLike[str], size: int = 224) -> np.ndarray:
+    """Decode one image file and resize it: the host work of the running example (03-05)."""
+    return resize_for_model(read_image(path), size)
+
+
+def prefetch(
+    paths: Iterable[str | os.PathLike[str]],
+    size: int = 224,
+    workers: int = 2,
+    depth: int = 4,
+) -> Iterator[tuple[str, np.ndarray | ImageReadError]]:
+    """Decode and resize ahead in a small thread pool; yield ``(name, batch or error)`` in input order.
+
+    At most ``depth`` decoded images wait at a time, so memory stays bounded by
+    ``depth x size x size x 3`` bytes plus the ``workers`` images being decoded. PIL releases the
+    GIL while it decodes and resizes, so the pool runs beside OpenVINO's threads.
+    """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(p: str | os.PathLike[str]) -> np.ndarray | ImageReadError:
+        try:
+            return read_for_model(p, size)
+        except ImageReadError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="decode") as pool:
+        pending: deque = deque()
+        for p in paths:
+            pending.append((_safe_name(Path(p)), pool.submit(work, p)))
+            if len(pending) >= max(1, depth):
+                name, fut = pending.popleft()
+                yield name, fut.result()
+        while pending:
+            name, fut = pending.popleft()
+            yield name, fut.result()

@@ -170,3 +170,39 @@ def build_classifier(
     """Read, add PPP and compile a classifier (notebook 01 explains each step)."""
     model = add_preprocessing(read_model(core, model_path), mean, std)
     return core.compile_model(model, device, config or {})
+
+
+def add_static_preprocessing(
+    model: ov.Model,
+    size: int = 224,
+    mean: tuple[float, ...] = IMAGENET_MEAN,
+    std: tuple[float, ...] = IMAGENET_STD,
+) -> ov.Model:
+    """PrePostProcessor (notebook 01) with a static input: u8 NHWC ``[1, size, size, C]`` in, no resize.
+
+    The host resizes (``helpers.images.read_for_model``); the graph keeps layout, type, mean and
+    scale. A static input shape keeps the async lessons clear of known issue 1 (A2-known-issues).
+    """
+    ppp = ov.preprocess.PrePostProcessor(model)
+    channels = model.input().get_partial_shape()[1].get_length()
+    ppp.input().tensor().set_element_type(ov.Type.u8).set_layout(ov.Layout("NHWC")).set_shape(
+        [1, size, size, channels]
+    )
+    ppp.input().model().set_layout(ov.Layout("NCHW"))
+    ppp.input().preprocess().convert_element_type(ov.Type.f32).mean(list(mean[:channels])).scale(
+        list(std[:channels])
+    )
+    ppp.output().tensor().set_element_type(ov.Type.f32)
+    return ppp.build()
+
+
+def build_static_classifier(
+    core: ov.Core,
+    model_path: str | os.PathLike[str],
+    device: str = "CPU",
+    config: dict | None = None,
+    size: int = 224,
+) -> ov.CompiledModel:
+    """Read, add static-shape PPP (layout, type, mean, scale) and compile (notebook 01 explains each step)."""
+    model = add_static_preprocessing(read_model(core, model_path), size)
+    return core.compile_model(model, device, config or {})

@@ -47,9 +47,10 @@ def device_choices(core: ov.Core) -> list[str]:
     return [*devices, "AUTO"]
 
 
-def device_dropdown(core: ov.Core, default: str = "CPU") -> widgets.Dropdown:
-    """A dropdown of the available devices plus AUTO; the default is CPU when present."""
+def device_dropdown(core: ov.Core, default: str | None = None) -> widgets.Dropdown:
+    """A dropdown of the available devices plus AUTO; the default is ``$COURSE_DEVICE``, else CPU."""
     options = device_choices(core)
+    default = default or os.environ.get("COURSE_DEVICE", "").strip() or "CPU"
     value = default if default in options else options[0]
     return widgets.Dropdown(options=options, value=value, description="Device:")
 
