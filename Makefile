@@ -22,7 +22,7 @@ $(VENV)/.installed-%: pyproject.toml
 	@touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
