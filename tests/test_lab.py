@@ -26,7 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 URL_LINE = re.compile(r"\[lab\] open (http://127\.0\.0\.1:(\d+))/lab/tree/\S+\?token=(\w+)")
 CORE = sorted(p.name for p in (REPO / "notebooks").glob("[0-9]*.ipynb"))
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None, reason="no git/make")
+pytestmark = pytest.mark.skipif(
+    shutil.which("git") is None or shutil.which("make") is None, reason="no git/make"
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +39,18 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start(cmd: list[str], cwd: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS")
+    }
     env["BROWSER"] = "true"  # no browser window from a test
     return subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -74,7 +84,9 @@ def list_notebooks(base: str, token: str, seconds: float = 60) -> list[str]:
 
 def stop(proc: subprocess.Popen, clone: Path) -> None:
     """Interrupt the server by its pid (the launcher execs it), then check nothing is left."""
-    servers = [p for p in psutil.Process(proc.pid).children(recursive=True) if "jupyter" in " ".join(p.cmdline())]
+    servers = [
+        p for p in psutil.Process(proc.pid).children(recursive=True) if "jupyter" in " ".join(p.cmdline())
+    ]
     pid = servers[0].pid if servers else proc.pid
     os.kill(pid, signal.SIGTERM)
     try:
@@ -85,7 +97,9 @@ def stop(proc: subprocess.Popen, clone: Path) -> None:
     left = []
     for p in psutil.process_iter(["pid", "cmdline", "cwd"]):
         try:
-            if str(clone) in " ".join(p.info["cmdline"] or []) or str(p.info["cwd"] or "").startswith(str(clone)):
+            if str(clone) in " ".join(p.info["cmdline"] or []) or str(p.info["cwd"] or "").startswith(
+                str(clone)
+            ):
                 left.append(p.info)
         except psutil.Error:
             continue
@@ -111,7 +125,9 @@ def test_make_lab_from_a_fresh_clone(clone: Path) -> None:
     names = out[: out.index("--")]
     assert set(CORE) <= set(names), f"core notebooks missing from the server: {set(CORE) - set(names)}"
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        assert any("running as root" in line for line in out), "as root, make lab says why it adds --allow-root"
+        assert any("running as root" in line for line in out), (
+            "as root, make lab says why it adds --allow-root"
+        )
 
 
 def test_conda_route_command(clone: Path) -> None:
