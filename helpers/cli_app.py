@@ -6,6 +6,8 @@ It does what OpenVINO's Python and C++ "Image Classification Async" samples do: 
 mode). Preprocessing is in the graph (``PrePostProcessor``, notebook 01). It also reads folders
 and every image of MNIST IDX files, prints results in input order, skips unreadable files with a
 one-line warning, and stops cleanly on Ctrl-C. Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C.
+The options live in ``helpers.cli_args``, the printers (table, ``--raw``, ``--format json``) in
+``helpers.cli_output``; docs/cli.md is the reference.
 """
 
 from __future__ import annotations
