@@ -115,17 +115,15 @@ class Printer:
         if self.fmt == "json":
             self._json(result_object(name, values, self.class_names, self.top, self.raw))
         elif self.raw:
-            print(format_sample_block(name, values, self.top), file=self.stream or sys.stdout)
+            self._print(format_sample_block(name, values, self.top))
         else:
-            print(
-                labels.format_result(name, values, self.class_names, self.top), file=self.stream or sys.stdout
-            )
+            self._print(labels.format_result(name, values, self.class_names, self.top))
 
     def failed(self, name: str, reason: object) -> None:
         """Report an image that was read but could not be classified."""
         self._flush(self.reported)
         self.reported += 1
-        warn(f"Image {name} cannot be classified: {reason}")
+        warn(f"Image {printable(name)} cannot be classified: {reason}")
         if self.fmt == "json":
             self._json(error_object(name, "classify", str(reason)))
 
@@ -138,4 +136,7 @@ class Printer:
             self._json(self.pending.pop(0)[1])
 
     def _json(self, obj: dict[str, object]) -> None:
-        print(json.dumps(obj, ensure_ascii=False), file=self.stream or sys.stdout)
+        self._print(json.dumps(obj, ensure_ascii=False))
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream or sys.stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import openvino.opset13 as ops
 import pytest
 from PIL import Image
 
-from helpers import images, models, paths
+from helpers import cli_output, images, models, paths
 from helpers.labels import to_probabilities, top_k
 
 REPO = paths.REPO_ROOT
@@ -621,3 +622,49 @@ def test_retrained_lenet_agrees_with_the_shipped_one(tmp_path, core):
     new = np.array([fresh(d)[0].argmax() for d in x])
     assert (old == new).mean() >= 0.98  # same recipe and seed; other CPUs may differ in the last bits
     assert (tmp_path / "lenet-digits.labels").read_text() == LENET.with_suffix(".labels").read_text()
+
+
+# ---------------------------------------------------------------- the printers, in process
+
+
+def test_printer_json_keeps_every_input_in_its_place(capsys):
+    out = io.StringIO()
+    printer = cli_output.Printer("json", False, 2, ["zero", "one", "two"], out)
+    pixels = np.zeros((1, 4, 4, 3), np.uint8)
+    items = [
+        images.ImageReadError("first.png", "file not found"),
+        images.LoadedImage("x.png", pixels),
+        images.ImageReadError("mid.png", "file is empty"),
+        images.LoadedImage("caf\udce9.png", pixels),  # a name that is not UTF-8
+        images.ImageReadError("last.png", "not a recognised image format"),
+    ]
+    assert [item.name for item in printer.screen(items)] == ["x.png", "caf\udce9.png"]
+    printer.result("x.png", np.array([[0.0, 2.0, 1.0]], np.float32))  # logits
+    printer.failed("caf\udce9.png", "InputMismatch: wrong shape")
+    printer.finish()
+    objects = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [obj["path"] for obj in objects] == ["first.png", "x.png", "mid.png", "caf\\udce9.png", "last.png"]
+    assert objects[0] == {"path": "first.png", "error": "file not found", "stage": "read"}
+    expected = to_probabilities(np.array([0.0, 2.0, 1.0], np.float32))
+    assert objects[1]["top"] == [
+        {"class_id": 1, "probability": float(str(expected[1])), "label": "one"},
+        {"class_id": 2, "probability": float(str(expected[2])), "label": "two"},
+    ]
+    assert objects[3] == {
+        "path": "caf\\udce9.png",
+        "error": "InputMismatch: wrong shape",
+        "stage": "classify",
+    }
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "[ WARNING ] Image first.png cannot be read: file not found",
+        "[ WARNING ] Image mid.png cannot be read: file is empty",
+        "[ WARNING ] Image last.png cannot be read: not a recognised image format",
+        "[ WARNING ] Image caf\\udce9.png cannot be classified: InputMismatch: wrong shape",
+    ]
+
+
+def test_json_numbers_are_float32_and_never_nan():
+    assert cli_output.json_number(np.float32(0.772)) == 0.772  # not 0.7720000147819519
+    assert [cli_output.json_number(v) for v in (float("nan"), float("inf"))] == [None, None]
+    assert json.dumps(cli_output.json_number(1e-7)) == "1e-07"
