@@ -253,8 +253,8 @@ def run_queue(
                 starts[index] = (queue.get_idle_request_id(), time.perf_counter())
             if share_inputs:
                 # The queue's dispatcher would share a contiguous copy of a strided view that nothing
-                # keeps alive (known issue 5, canary test_issue5_..., upstream PR #36554): make the
-                # copy here and keep it.
+                # keeps alive: make the copy here and keep it (known issue 5, upstream PR #36554;
+                # canary test_issue5_strided_view_shared_into_a_queue_reads_freed_memory).
                 array = np.ascontiguousarray(array)
                 inflight[index] = array  # keep the shared buffer alive until its request is done
             if wrap and array.flags.writeable:

@@ -64,6 +64,6 @@ def run_until(script: str, stop, *args: str, most: int, parallel: int = 2) -> li
 def gone(issue: int, what: str, workaround: str) -> str:
     """The one line a canary fails with when OpenVINO no longer shows the bug."""
     return (
-        f"Known issue {issue} ({what}) is GONE in OpenVINO {ov.__version__}: "
+        f"Known issue {issue} ({what}) is GONE in OpenVINO {ov.__version__.split('-')[0]}: "
         f"remove or relax {workaround}, and update docs/known-issues.md and notebooks/A2-known-issues.ipynb"
     )
