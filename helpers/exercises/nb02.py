@@ -36,7 +36,8 @@ def _kept_copy(request: Any, cat_logits: Any) -> bool:
     if not np.array_equal(request.get_input_tensor().data, cat):
         return False
     if not isinstance(cat_logits, np.ndarray) or cat_logits.shape != (1, 1000):
-        return False
+        what = cat_logits.shape if isinstance(cat_logits, np.ndarray) else type(cat_logits).__name__
+        raise ValueError(f"cat_logits is {what}, not a numpy array of shape (1, 1000)")
     if int(cat_logits.argmax()) != _reference()["cat.png"]:
         return False
     request.infer(read_for_model(IMAGES_DIR / "coffee.png"))  # the next inference on that request
