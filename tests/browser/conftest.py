@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course import course_notebooks
 
 from helpers.paths import REPO_ROOT
 
@@ -35,7 +36,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 SERVER_START_TIMEOUT = 90
 
@@ -115,7 +115,7 @@ def _free_port() -> int:
 def _copy_notebooks(target: Path) -> None:
     """Copy the course notebooks without their outputs, so a run shows only its own results."""
     target.mkdir(parents=True)
-    for path in sorted(NOTEBOOKS_DIR.glob("0*.ipynb")):
+    for path in course_notebooks():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":

@@ -1,4 +1,9 @@
-"""The course as a person uses it: JupyterLab in headless Chromium, Run All, then the explorer by hand."""
+"""The course as a person uses it: JupyterLab in headless Chromium, Run All, then the explorer by hand.
+
+Every notebook in notebooks/ (core ``0*`` and appendices ``A*``, found by glob) runs with Run All.
+Where a notebook has exercises, its check lines are screenshotted and their marks must render as
+colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
+from course import EXPLORER, course_notebooks
 
 from helpers.paths import IMAGES_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-EXPLORER = "05-prediction-explorer.ipynb"
-OTHER_NOTEBOOKS = [p.name for p in sorted(NOTEBOOKS_DIR.glob("0*.ipynb")) if p.name != EXPLORER]
+OTHER_NOTEBOOKS = [p.name for p in course_notebooks() if p.name != EXPLORER]
+MARKS = ("⏳", "✅", "✗")  # helpers.exercises: not answered yet, correct, wrong
 RUN_TIMEOUT_MS = int(os.environ.get("BROWSER_RUN_TIMEOUT_MS", 300_000))
 UI_TIMEOUT_MS = 60_000
 DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotated, small, dark copies
@@ -80,6 +85,39 @@ def problems_on_page(page) -> list[str]:
     return found
 
 
+# Draw one character in the output area's font on a canvas; count strongly coloured pixels. A colour
+# emoji font gives many; a missing glyph (an empty box) or a monochrome fallback gives none.
+COLOURED_PIXELS_JS = """(element, text) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 48;
+  const ctx = canvas.getContext('2d');
+  ctx.font = `32px ${getComputedStyle(element).fontFamily}`;
+  ctx.textBaseline = 'top';
+  ctx.fillStyle = '#000';
+  ctx.fillText(text, 4, 4);
+  const d = ctx.getImageData(0, 0, 48, 48).data;
+  let coloured = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+    if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  return coloured;
+}"""
+
+
+def check_exercise_marks(page, stem: str) -> list[str]:
+    """Screenshot the first exercise check line; return its emoji marks that do not render in colour."""
+    outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text=re.compile("|".join(MARKS)))
+    if outputs.count() == 0:
+        return []
+    first = outputs.first
+    first.scroll_into_view_if_needed()
+    screenshot(page, f"{stem}-exercises.png")
+    shown = "".join(o.inner_text() for o in outputs.all())
+    emoji = [m for m in ("⏳", "✅") if m in shown]  # ✗ is a plain symbol, not an emoji
+    return [m for m in emoji if first.evaluate(COLOURED_PIXELS_JS, m) < 20]
+
+
 def screenshot(page, name: str) -> Path:
     """Save the visible JupyterLab window under tests/artifacts/ (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -90,11 +128,15 @@ def screenshot(page, name: str) -> Path:
 
 @pytest.mark.parametrize("name", OTHER_NOTEBOOKS)
 def test_notebook_runs_without_errors(lab_page, lab_server, name):
+    started = time.perf_counter()
     open_notebook(lab_page, lab_server, name)
     run_all_cells(lab_page)
     problems = problems_on_page(lab_page)
     screenshot(lab_page, f"{Path(name).stem}.png")
     assert problems == [], f"{name}: " + "\n---\n".join(problems)
+    boxes = check_exercise_marks(lab_page, Path(name).stem)
+    assert boxes == [], f"{name}: {boxes} do not render in colour: install Debian's fonts-noto-color-emoji"
+    print(f"browser test of {name}: {time.perf_counter() - started:.1f} s")
 
 
 def test_prediction_explorer(lab_page, lab_server, tmp_path):
@@ -104,6 +146,8 @@ def test_prediction_explorer(lab_page, lab_server, tmp_path):
     run_all_cells(page)
     problems = problems_on_page(page)
     assert problems == [], "\n---\n".join(problems)
+    boxes = check_exercise_marks(page, Path(EXPLORER).stem)
+    assert boxes == [], f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji"
 
     explorer = page.locator(".prediction-explorer").first
     explorer.scroll_into_view_if_needed()
