@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course import course_notebooks
+from course import VIEWPORT, course_notebooks
 
 from helpers.paths import REPO_ROOT
 
@@ -89,6 +89,12 @@ class LabServer:
                     return
             time.sleep(0.25)
         pytest.fail(f"no idle kernel for {notebook} within {timeout} s:\n{self.log.read_text()[-2000:]}")
+
+    def shutdown_session(self, notebook: str) -> None:
+        """Stop the kernel of one notebook's session (others keep running)."""
+        for session in self.api("GET", "/api/sessions") or []:
+            if session.get("path") == notebook:
+                self.api("DELETE", f"/api/sessions/{session['id']}")
 
     def shutdown_kernels(self) -> None:
         """Stop every session's kernel (each test starts from a fresh kernel)."""
@@ -226,7 +232,7 @@ def chromium() -> Iterator[object]:
 @pytest.fixture
 def lab_page(chromium, lab_server: LabServer) -> Iterator[object]:
     """A fresh browser page; afterwards its kernels are shut down and the page closed."""
-    context = chromium.new_context(viewport={"width": 1500, "height": 1100})
+    context = chromium.new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
         yield page

@@ -8,6 +8,7 @@ from helpers.paths import REPO_ROOT
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXPLORER = "05-prediction-explorer.ipynb"
+VIEWPORT = {"width": 1500, "height": 1100}  # the browser window of every page
 
 
 def course_notebooks() -> list[Path]:
