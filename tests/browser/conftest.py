@@ -169,46 +169,60 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         "MPLCONFIGDIR": str(base / "matplotlib"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    port, token = _free_port(), secrets.token_hex(16)
-    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # CI containers
+    token = secrets.token_hex(16)
     log = base / "jupyterlab.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "lab",
-                "--no-browser",
-                "--ip=127.0.0.1",
-                f"--port={port}",
-                "--port-retries=0",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={root}",
-                *as_root,
-            ],
-            cwd=root,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so its kernels can be stopped with it
-        )
-    server = LabServer(f"http://127.0.0.1:{port}", token, root, log)
+    process, server = _launch(root, env, token, log)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                server.api("GET", "/api/status")
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s")
-                time.sleep(0.25)
         yield server
     finally:
         _stop(process)
+
+
+def _launch(root: Path, env: dict[str, str], token: str, log: Path) -> tuple[subprocess.Popen, LabServer]:
+    """Start JupyterLab and wait until it answers; pick another port if one was taken meanwhile.
+
+    A free port can be taken by another process between ``_free_port()`` and the server's bind
+    (other test runs on the same machine); that attempt exits at once and the next port is tried.
+    """
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # CI containers
+    for _attempt in range(3):
+        port = _free_port()
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter",
+                    "lab",
+                    "--no-browser",
+                    "--ip=127.0.0.1",
+                    f"--port={port}",
+                    "--port-retries=0",
+                    f"--IdentityProvider.token={token}",
+                    f"--ServerApp.root_dir={root}",
+                    *as_root,
+                ],
+                cwd=root,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so its kernels can be stopped with it
+            )
+        server = LabServer(f"http://127.0.0.1:{port}", token, root, log)
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while process.poll() is None:
+            try:
+                server.api("GET", "/api/status")
+                return process, server
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    _stop(process)
+                    pytest.fail(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s")
+                time.sleep(0.25)
+        _stop(process)
+        if f"port {port} is not available" not in log.read_text():
+            break
+    pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
