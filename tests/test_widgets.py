@@ -76,11 +76,20 @@ def mixed_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_device_dropdown_lists_cpu_first_and_auto(core):
+def test_device_dropdown_lists_cpu_first_and_auto(core, monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
     dropdown = W.device_dropdown(core)
     assert dropdown.value == "CPU"
     assert dropdown.options[0] == "CPU" and dropdown.options[-1] == "AUTO"
     assert W.device_dropdown(core, "NO_SUCH_DEVICE").value == "CPU"
+
+
+def test_device_dropdown_default_comes_from_course_device(core, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "AUTO")
+    assert W.device_dropdown(core).value == "AUTO"
+    assert W.device_dropdown(core, "CPU").value == "CPU"  # an explicit default wins
+    monkeypatch.setenv("COURSE_DEVICE", "NO_SUCH_DEVICE")
+    assert W.device_dropdown(core).value == "CPU"
 
 
 def test_gallery_shows_every_sample_with_its_top1(explorer):
