@@ -3,6 +3,9 @@
 Notebook 03 teaches ``InferRequest.start_async``/``set_callback``; notebook 04 teaches
 ``AsyncInferQueue``. These helpers wrap exactly those calls so that later notebooks, the CLI
 and the benchmark share one careful implementation. No display code lives here.
+
+The only version-specific code here works around the known issues of OpenVINO 2026.4.1 listed in
+docs/known-issues.md; each names its issue and its canary in tests/known_issues/test_canaries.py.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-# How long run_queue waits after wait_all for OpenVINO's worker threads to let go of the callback.
-CALLBACK_SETTLE_SECONDS = 0.02
+# How long run_queue waits after wait_all for OpenVINO's worker threads to let go of the callback
+# (known issue 4): 1 ms already cleared every lingering callback in 100 runs; 5 ms leaves a margin.
+CALLBACK_SETTLE_SECONDS = 0.005
 
 
 class InputMismatch(ValueError):
@@ -77,9 +81,11 @@ def first_output_copy(request: ov.InferRequest) -> np.ndarray:
 class SafeCallback:
     """Wrap ``fn(request, userdata)`` so that no exception ever reaches OpenVINO.
 
-    An exception raised in an ``AsyncInferQueue`` callback is re-raised later by the queue, and a
-    second one aborts the whole Python process. This wrapper records each error with its userdata
-    in ``errors`` (thread-safe) and returns normally, so every other result still arrives.
+    An exception escaping an ``AsyncInferQueue`` callback is stored by the queue and never cleared:
+    every later queue call re-raises it, and the second re-raise aborts the process (known issue 2,
+    canary ``test_issue2_callback_error_is_stored_and_the_second_reraise_aborts``). One error is
+    enough. This wrapper records each error with its userdata in ``errors`` (thread-safe) and
+    returns normally, so every other result still arrives.
     """
 
     def __init__(self, fn: Callable[[ov.InferRequest, Any], None]) -> None:
@@ -102,7 +108,13 @@ class SafeCallback:
 
 
 def input_checker(port: ov.ConstOutput) -> Callable[[np.ndarray], None]:
-    """Return ``check(array)`` for ``port``, reading the port's type and shape once, not per input."""
+    """Return ``check(array)`` for ``port``, reading the port's type and shape once, not per input.
+
+    A wrong shape passed to ``AsyncInferQueue.start_async`` raises AND keeps the request it took, so
+    after ``jobs`` such inputs the queue waits forever (known issue 3, canary
+    ``test_issue3_failed_start_async_leaks_its_request``). A wrong dtype would be converted silently
+    in copy mode (by design); it is refused too, so that a float image in 0..1 is not read as u8.
+    """
     expected = port.get_element_type().to_dtype()
     shape = port.get_partial_shape()
     rank = shape.rank.get_length()
@@ -125,19 +137,20 @@ def input_checker(port: ov.ConstOutput) -> Callable[[np.ndarray], None]:
 
 
 def check_input(port: ov.ConstOutput, array: np.ndarray) -> None:
-    """Refuse an array that the port cannot take; a failed ``start_async`` would poison a queue."""
+    """Refuse an array that the port cannot take, before ``start_async`` sees it (see ``input_checker``)."""
     input_checker(port)(array)
 
 
 def drain_cancelled(requests: Iterable[ov.InferRequest]) -> None:
-    """Wait for cancelled requests; ``wait`` raises "Infer Request was canceled" for them (OpenVINO 2026.4).
+    """Wait for cancelled requests, then make them usable again with one synchronous ``infer``.
 
-    ``AsyncInferQueue.wait_all`` raises the same error after a cancel, which would hide the
-    ``KeyboardInterrupt`` being handled, so each request is waited for on its own. A cancelled
-    request keeps re-raising that error from every later ``wait``, and a queue calls ``wait``
-    before each ``start_async``: the queue would be unusable after Ctrl-C (and the next error
-    aborts the process). One synchronous ``infer`` on its current input (which does not call the
-    callback) clears the state, so the request and its queue can be used again.
+    After ``cancel()``, ``wait`` raises "Infer Request was canceled" until the request is started
+    again (``ov::Cancelled``, by design); ``AsyncInferQueue.wait_all`` raises it too, which would
+    hide the ``KeyboardInterrupt`` being handled, so each request is waited for on its own. A queue
+    calls ``wait`` before each ``start_async``, so it raises from every ``start_async`` until the
+    cancelled request runs again (known issue 6, canary
+    ``test_issue6_a_cancelled_request_makes_its_queue_raise_until_it_runs_again``). One ``infer`` on
+    its current input (which does not call the callback) clears that state.
     """
     for request in requests:
         try:
@@ -152,21 +165,24 @@ def drain_cancelled(requests: Iterable[ov.InferRequest]) -> None:
 def let_callbacks_settle(seconds: float = CALLBACK_SETTLE_SECONDS) -> None:
     """Pause (GIL released) so OpenVINO's threads drop their copy of the callback while the queue lives.
 
-    ``wait``/``wait_all`` return while the worker thread still holds a copy of the Python callback.
-    If the queue is freed first, that thread needs the GIL to drop it, and an interpreter that is
-    exiting meanwhile aborts: "terminate called without an active exception" (OpenVINO 2026.4, about
-    one run in three of a script that exits right after ``run_queue``; tests/test_reliability.py).
+    ``wait_all`` returns while a worker thread still holds a copy of the Python callback. If the
+    queue is freed and the interpreter exits at once, that thread waits for the GIL of a finalizing
+    interpreter and the process aborts: "terminate called without an active exception" (known
+    issue 4, canary ``test_issue4_exit_right_after_a_queue_is_freed_aborts``; related upstream
+    PR openvinotoolkit/openvino#37073). Call it only where the process may exit next, not after
+    every wait; inside a long-lived kernel it is never needed.
     """
     time.sleep(seconds)
 
 
 def detach_inputs(requests: Iterable[ov.InferRequest]) -> None:
-    """Give each idle request an input tensor of its own, so that none points at a freed numpy array.
+    """Give each idle request an input tensor of its own, so that none keeps pointing at a caller's array.
 
-    After a shared-input run a request keeps the caller's array as its input tensor. Once that
-    array is freed, the next ``start_async(..., share_inputs=False)`` (the default) or ``infer``
-    on the request copies INTO the freed memory: heap corruption, then a crash (OpenVINO 2026.4;
-    tests/test_reliability.py alternates run_queue with plain start_async on one queue).
+    After a shared-input run a request's input tensor IS the caller's array (by design), and a
+    later copy-mode ``start_async``/``infer`` on that request copies INTO it, whether the caller
+    still uses it or has freed it: a queue's requests keep no reference to it (the cause of known
+    issue 5). On a dynamic-shape model a copy-mode inference on ANY request of the compiled model
+    can write there too (known issue 1). Called when a shared run ends, so a reused queue is safe.
     """
     for request in requests:
         tensor = request.get_input_tensor(0)
@@ -192,12 +208,13 @@ def run_queue(
     A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
 
     By default every input is copied into its request's own tensor. ``share_inputs=True`` hands
-    the arrays to OpenVINO without a copy (``make bench`` uses it for the ceiling comparison); it is
-    off by default because it is unsafe on OpenVINO 2026.4. Use one mode per compiled model: with a
-    dynamic input (the PPP classifier), OpenVINO 2026.4's CPU plugin keeps pointing at
-    the last shared array, and the next copy-mode inference on ANY request of the same compiled
-    model (``infer``/``start_async`` default, ``share_inputs=False``) writes its input into that
-    array, or into freed memory. ``CompiledModel.__call__`` shares by default.
+    the arrays to OpenVINO without a copy (``make bench`` uses it); each array is kept alive and
+    must stay unchanged until its request is done. With a dynamic-shape input, use one mode per
+    compiled model: a copy-mode inference on one request can write into the array that another
+    request shared (known issue 1, canary ``test_issue1_dynamic_input_overwrite``; static shapes are
+    unaffected). ``CompiledModel.__call__`` shares by default. After ``wait_all`` it pauses
+    ``CALLBACK_SETTLE_SECONDS`` once, because the process may exit right after it returns (known
+    issue 4, see ``let_callbacks_settle``).
     """
     queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
     port = compiled.input(0)
@@ -236,7 +253,8 @@ def run_queue(
                 starts[index] = (queue.get_idle_request_id(), time.perf_counter())
             if share_inputs:
                 # The queue's dispatcher would share a contiguous copy of a strided view that nothing
-                # keeps alive (garbage results, OpenVINO 2026.4): make the copy here and keep it.
+                # keeps alive: make the copy here and keep it (known issue 5, upstream PR #36554;
+                # canary test_issue5_strided_view_shared_into_a_queue_reads_freed_memory).
                 array = np.ascontiguousarray(array)
                 inflight[index] = array  # keep the shared buffer alive until its request is done
             if wrap and array.flags.writeable:
@@ -276,29 +294,22 @@ def run_restarting_request(
 ) -> QueueRun:
     """The C++ sample's pattern: one request whose callback restarts it until every input is done.
 
-    The callback is set once and keeps its place in a counter, as the C++ sample does (it never
-    replaces itself while running). The main thread waits on a ``threading.Event``. An error inside
-    the callback stops the chain and is re-raised here, in the caller's thread, instead of hanging
-    or vanishing. On timeout or interrupt the chain is stopped and the request cancelled.
+    Notebook 03 teaches the calls. The callback is set once and keeps its place in a counter, as
+    the C++ sample does. The main thread waits on a ``threading.Event``. An error inside the
+    callback stops the chain and is re-raised here, in the caller's thread, instead of leaving the
+    caller waiting forever. On timeout or interrupt the chain is stopped and the request cancelled.
     ``share_inputs`` as in ``run_queue`` (see there why one compiled model should use one mode).
     """
     results: list[Any] = [None] * len(inputs)
     done = threading.Event()
     state: dict[str, Any] = {"index": 0, "error": None, "stop": False}
-    # A wrong input makes start_async fail or leaves the request busy: refuse it before starting.
+    # A wrong input is refused with a one-line reason, in the caller's thread for the first one.
     check = input_checker(request.model_inputs[0])
 
     def submit(array: np.ndarray) -> None:
-        if share_inputs:
-            request.start_async({0: array}, share_inputs=True)
-            return
-        # Copy mode hands the request a NEW tensor that owns a copy: resizing the request's own
-        # input tensor from inside its callback (what the dispatcher does for an image of another
-        # size) crashed about one run in two on OpenVINO 2026.4. The last two tensors are kept
-        # referenced, the running one and the one it replaced.
-        tensor = ov.Tensor(np.ascontiguousarray(array), shared_memory=False)
-        state["tensors"] = (state.get("tensors", (None, None))[1], tensor)
-        request.start_async(tensor)
+        # Restarting from inside the callback, also with an input of another size, is fine: the
+        # request's own input tensor is resized and filled (copy mode) or replaced (shared).
+        request.start_async({0: array}, share_inputs=share_inputs)
 
     def on_done(_userdata: Any) -> None:
         try:

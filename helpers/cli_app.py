@@ -6,6 +6,8 @@ It does what OpenVINO's Python and C++ "Image Classification Async" samples do: 
 mode). Preprocessing is in the graph (``PrePostProcessor``, notebook 01). It also reads folders
 and every image of MNIST IDX files, prints results in input order, skips unreadable files with a
 one-line warning, and stops cleanly on Ctrl-C. Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C.
+The options live in ``helpers.cli_args``, the printers (table, ``--raw``, ``--format json``) in
+``helpers.cli_output``; docs/cli.md is the reference.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import math
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import openvino as ov
 from PIL import Image
 
-from helpers import asyncq, cli_modes, images, labels, models, paths
+from helpers import asyncq, cli_modes, cli_output, images, labels, models, paths
+from helpers.cli_args import build_parser, normalisation
+from helpers.cli_output import error, info, warn
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Images per round in queue and callback mode. Each round's results are printed as soon as it is
@@ -34,119 +38,6 @@ BENCHMARK_NOTE = (
     "This sample is an API example, for any performance measurements please use the dedicated "
     "benchmark_app tool"
 )
-
-
-def info(message: str) -> None:
-    """Print an informational line, ``[ INFO ] ...``, on stdout (like the official samples)."""
-    print(f"[ INFO ] {message}", file=sys.stdout)
-
-
-def warn(message: str) -> None:
-    """Print a ``[ WARNING ] ...`` line on stderr."""
-    print(f"[ WARNING ] {message}", file=sys.stderr)
-
-
-def error(message: str) -> None:
-    """Print an ``[ ERROR ] ...`` line on stderr."""
-    print(f"[ ERROR ] {message}", file=sys.stderr)
-
-
-def positive_int(text: str) -> int:
-    """Argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    """Argparse type: an integer >= 0."""
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser (every option of both official samples, plus a few)."""
-    p = argparse.ArgumentParser(
-        prog="classify-async",
-        description="Classify images asynchronously with OpenVINO (the Image Classification Async sample).",
-        epilog="Exit codes: 0 at least one image classified, 1 error or no valid image, 2 usage, 130 Ctrl-C.",
-    )
-    p.add_argument(
-        "-m",
-        "--model",
-        type=Path,
-        default=paths.SHIPPED_MODEL,
-        help="model: OpenVINO IR .xml or .onnx (default: the shipped EfficientNet-Lite0)",
-    )
-    p.add_argument(
-        "-i",
-        "--input",
-        nargs="+",
-        required=True,
-        metavar="PATH",
-        help="image files, folders (their image files) or MNIST IDX files (every image)",
-    )
-    p.add_argument("-d", "--device", default="CPU", help="device: CPU, GPU, AUTO... (default CPU)")
-    p.add_argument(
-        "-l", "--labels", type=Path, help="labels file, one per line (default: <model>.labels if present)"
-    )
-    p.add_argument("-n", "--top", type=positive_int, default=10, help="number of top results (default 10)")
-    p.add_argument(
-        "--jobs",
-        type=non_negative_int,
-        default=0,
-        help="infer requests in the queue (default 0 = OPTIMAL_NUMBER_OF_INFER_REQUESTS)",
-    )
-    p.add_argument(
-        "--hint", choices=["latency", "throughput"], help="PERFORMANCE_HINT (default: the device's own)"
-    )
-    p.add_argument(
-        "--batch", action="store_true", help="all images in ONE batched request (the C++ set_batch mode)"
-    )
-    p.add_argument(
-        "--mode",
-        choices=["queue", "callback"],
-        default="queue",
-        help="queue: AsyncInferQueue (Python sample); callback: one request restarted by its callback (C++)",
-    )
-    p.add_argument(
-        "--mean",
-        type=float,
-        nargs="+",
-        metavar="M",
-        help="mean per channel in 0..255 units, or one for all (default: ImageNet for RGB, 0 for gray)",
-    )
-    p.add_argument(
-        "--std",
-        type=float,
-        nargs="+",
-        metavar="S",
-        help="standard deviation per channel, or one for all (default: ImageNet for RGB, 1 for gray)",
-    )
-    return p
-
-
-def normalisation(
-    mean: Sequence[float] | None, std: Sequence[float] | None, channels: int
-) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Return (mean, std) per channel: ImageNet for RGB models; raw pixel values for gray ones."""
-    default_mean, default_std = (
-        (models.IMAGENET_MEAN, models.IMAGENET_STD) if channels == 3 else ((0.0,), (1.0,))
-    )
-    out = []
-    for given, default, name in ((mean, default_mean, "--mean"), (std, default_std, "--std")):
-        values = tuple(given) if given is not None else tuple(default)
-        if len(values) == 1:
-            values = values * channels
-        if len(values) != channels:
-            raise ValueError(f"{name} takes 1 or {channels} values for this model, got {len(values)}")
-        if name == "--std" and any(v == 0 for v in values):
-            raise ValueError("--std values must not be 0")
-        out.append(values)
-    return out[0], out[1]
 
 
 def count_images(inputs: Iterable[str]) -> int:
@@ -205,17 +96,15 @@ class Tally:
     done: int = 0
 
 
-def report(
-    names: Sequence[str], run: asyncq.QueueRun, class_names: list[str] | None, top: int, tally: Tally
-) -> None:
-    """Print each image's block in input order (or a warning if it failed), counting it in ``tally``."""
+def report(names: Sequence[str], run: asyncq.QueueRun, printer: cli_output.Printer, tally: Tally) -> None:
+    """Print each image's result in input order (or its failure), counting it in ``tally``."""
     faults = {f.userdata: f.error for f in run.errors}
     for i, name in enumerate(names):
         result = run.results[i] if i < len(run.results) else None
         if result is None:
-            warn(f"Image {name} cannot be classified: {faults.get(i, 'no result')}")
+            printer.failed(name, faults.get(i, "no result"))
             continue
-        print(labels.format_result(name, labels.to_probabilities(result), class_names, top))
+        printer.result(name, result)
         tally.done += 1
 
 
@@ -287,10 +176,14 @@ class Setup:
     class_names: list[str] | None
     config: dict[str, str]
     compiled: ov.CompiledModel
+    printer: cli_output.Printer
 
 
-def prepare(args: argparse.Namespace) -> Setup:
-    """Read and check the model, load labels, add PPP and compile (in batch mode: the PPP part only)."""
+def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
+    """Read and check the model, load labels, add PPP and compile (in batch mode: the PPP part only).
+
+    Results are printed on ``results``; log lines on ``sys.stdout`` (stderr in json mode).
+    """
     info(f"OpenVINO: {ov.get_version()}")
     core = ov.Core()
     info(f"Reading the model: {paths.display_path(args.model)}")
@@ -298,7 +191,7 @@ def prepare(args: argparse.Namespace) -> Setup:
         model = models.read_model(core, args.model)
     try:
         channels, height, width = cli_modes.image_input_shape(model)
-        mean, std = normalisation(args.mean, args.std, channels)
+        mean, std = normalisation(args.mean, args.std, channels, args.reverse_input_channels)
     except (cli_modes.ModeError, ValueError) as exc:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     class_names = load_class_names(args, model)
@@ -308,16 +201,19 @@ def prepare(args: argparse.Namespace) -> Setup:
     if args.hint:
         config["PERFORMANCE_HINT"] = args.hint.upper()
     colour = "RGB" if channels == 3 else "gray"
+    flip = " -> reverse channels (BGR)" if args.reverse_input_channels else ""
     info(
-        f"Preprocessing in the graph: u8 NHWC {colour} of any size -> resize to {width}x{height}, "
+        f"Preprocessing in the graph: u8 NHWC {colour} of any size{flip} -> resize to {width}x{height}, "
         f"mean {list(mean)}, std {list(std)} -> NCHW"
     )
+    reverse = args.reverse_input_channels
     if args.batch:  # the network is compiled once the batch size (number of images) is known
-        compiled = compile_for(core, cli_modes.preprocessor(model, mean, std), args.device, config)
+        compiled = compile_for(core, cli_modes.preprocessor(model, mean, std, reverse), args.device, config)
     else:
         info(f"Loading the model to the plugin (device {args.device})")
-        compiled = compile_for(core, cli_modes.preprocessed(model, mean, std), args.device, config)
-    return Setup(core, model, channels, mean, std, class_names, config, compiled)
+        compiled = compile_for(core, cli_modes.preprocessed(model, mean, std, reverse), args.device, config)
+    printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
+    return Setup(core, model, channels, mean, std, class_names, config, compiled, printer)
 
 
 def plural(count: int, word: str) -> str:
@@ -345,7 +241,7 @@ def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], t
             run = cli_modes.run_callback_mode(setup.compiled, request, list(take(stream, ROUND, names)))
         if not names:
             return
-        report(names, run, setup.class_names, args.top, tally)
+        report(names, run, setup.printer, tally)
 
 
 def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], tally: Tally) -> None:
@@ -364,7 +260,7 @@ def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], ta
         f"Starting inference in asynchronous mode: one request with a batch of {plural(len(arrays), 'image')}"
     )
     run = cli_modes.run_batch_mode(setup.compiled, network, arrays)
-    report(names, run, setup.class_names, args.top, tally)
+    report(names, run, setup.printer, tally)
 
 
 def configure_streams() -> None:
@@ -378,12 +274,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sample; return the exit code (0 ok, 1 error, 2 usage, 130 interrupted)."""
     configure_streams()
     args = build_parser().parse_args(argv)
+    if args.format == "text":
+        return classify(args, sys.stdout)
+    results = sys.stdout
+    with redirect_stdout(sys.stderr):  # json: stdout carries the JSON lines only, the log goes to stderr
+        return classify(args, results)
+
+
+def classify(args: argparse.Namespace, results: TextIO) -> int:
+    """Prepare, classify every input and print the summary; return the exit code."""
     tally = Tally()
     try:
-        setup = prepare(args)
+        setup = prepare(args, results)
         tally.total = count_images(args.input)
-        stream = image_stream(args.input, setup.channels)
+        stream = setup.printer.screen(image_stream(args.input, setup.channels))
         (run_batch if args.batch else run_rounds)(args, setup, stream, tally)
+        setup.printer.finish()
     except models.ModelError as exc:
         error(str(exc))
         return EXIT_ERROR

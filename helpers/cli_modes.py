@@ -49,12 +49,30 @@ def with_batch(model: ov.Model, batch: int) -> ov.Model:
     return model
 
 
-def preprocessed(model: ov.Model, mean: Sequence[float], std: Sequence[float]) -> ov.Model:
-    """The single-image classifier: batch 1, then PPP (u8 NHWC of any size, resize, mean/std, NCHW)."""
-    return models.add_preprocessing(with_batch(model, 1), tuple(mean), tuple(std))
+def reversed_channels(model: ov.Model) -> ov.Model:
+    """Put a PPP ``reverse_channels`` step in front of a u8 NHWC input: RGB images reach the model as BGR.
+
+    It runs before the model's own preprocessing, so mean and std apply in the model's channel
+    order. PPP edits ``model`` in place and returns it.
+    """
+    ppp = ov.preprocess.PrePostProcessor(model)
+    ppp.input().tensor().set_layout(ov.Layout("NHWC"))
+    ppp.input().model().set_layout(ov.Layout("NHWC"))
+    ppp.input().preprocess().reverse_channels()
+    return ppp.build()
 
 
-def preprocessor(model: ov.Model, mean: Sequence[float], std: Sequence[float]) -> ov.Model:
+def preprocessed(
+    model: ov.Model, mean: Sequence[float], std: Sequence[float], reverse: bool = False
+) -> ov.Model:
+    """The single-image classifier: batch 1, then PPP (u8 NHWC of any size, [BGR,] resize, mean/std, NCHW)."""
+    model = models.add_preprocessing(with_batch(model, 1), tuple(mean), tuple(std))
+    return reversed_channels(model) if reverse else model
+
+
+def preprocessor(
+    model: ov.Model, mean: Sequence[float], std: Sequence[float], reverse: bool = False
+) -> ov.Model:
     """PPP alone: an identity model with the network's input, so images of any size become [1,C,H,W].
 
     Batch mode runs this per image, then the network once on the stacked batch. Images of
@@ -65,7 +83,8 @@ def preprocessor(model: ov.Model, mean: Sequence[float], std: Sequence[float]) -
     channels, height, width = image_input_shape(model)
     param = ops.parameter([1, channels, height, width], model.input().get_element_type(), name="image")
     identity = ov.Model([ops.result(param)], [param], "preprocessing")
-    return models.add_preprocessing(identity, tuple(mean), tuple(std))
+    model = models.add_preprocessing(identity, tuple(mean), tuple(std))
+    return reversed_channels(model) if reverse else model
 
 
 def run_queue_mode(

@@ -58,9 +58,9 @@ def top5_ids(logits: np.ndarray) -> list[int]:
 
 
 def test_callback_errors_are_recorded_and_the_process_survives(tmp_path):
-    # k of n callbacks raise. Unwrapped, the first error would be re-raised by the queue and the
-    # second re-raise would abort the interpreter; through run_queue each is recorded instead,
-    # and the same queue keeps working afterwards.
+    # k of n callbacks raise. Unwrapped, the first error would be stored and re-raised by every
+    # later queue call, and the second re-raise would abort the interpreter (known issue 2);
+    # through SafeCallback and run_queue each is recorded instead, and the queue keeps working.
     out = run_script(
         tmp_path,
         """
@@ -80,7 +80,7 @@ def test_callback_errors_are_recorded_and_the_process_survives(tmp_path):
         queue.set_callback(safe)
         for i, x in enumerate(inputs):
             queue.start_async({0: x}, i, share_inputs=True)  # one input mode per compiled model
-        queue.wait_all()  # would re-raise (and abort on the next call) if an error escaped
+        queue.wait_all()  # would re-raise (and the next call abort) if an error escaped
         raw_errors = sorted(f.userdata for f in safe.errors)
 
         # 2. run_queue on the same queue, with a store that raises on the first picture's class
@@ -122,8 +122,9 @@ def test_callback_errors_are_recorded_and_the_process_survives(tmp_path):
 
 
 def test_bad_inputs_are_recorded_and_the_queue_stays_usable(tmp_path):
-    # A wrong shape or type reaching start_async would poison the queue (hang, errors on every
-    # later call, or an abort when it is destroyed); run_queue refuses them before start_async.
+    # A wrong shape reaching start_async raises and keeps its request (known issue 3: with one
+    # request the next start_async would hang); a wrong dtype would be converted silently. Either
+    # way run_queue refuses them with a one-line reason before start_async.
     out = run_script(
         tmp_path,
         """
@@ -167,9 +168,9 @@ def test_bad_inputs_are_recorded_and_the_queue_stays_usable(tmp_path):
 def mode(request, core) -> tuple[ov.CompiledModel, bool]:
     """A two-stream classifier of this module's own, used in ONE input mode (shared or copied).
 
-    With a dynamic input, mixing zero-copy and copy-mode inferences on one compiled model makes
-    OpenVINO 2026.4 write into the last shared array (see run_queue's docstring), so each mode gets
-    its own compiled model and the session-wide ``classifier`` is left alone.
+    With a dynamic input, mixing zero-copy and copy-mode inferences on one compiled model lets a
+    copy-mode inference write into the last shared array (known issue 1, docs/known-issues.md), so
+    each mode gets its own compiled model and the session-wide ``classifier`` is left alone.
     """
     config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": 2}
     return models.build_classifier(core, paths.SHIPPED_MODEL, "CPU", config), request.param
@@ -312,3 +313,22 @@ def test_check_input_accepts_any_size_for_dynamic_dims(mode):
     with pytest.raises(asyncq.InputMismatch, match=r"\(2, 17, 23, 3\)"):
         asyncq.check_input(port, np.zeros((2, 17, 23, 3), np.uint8))
     assert isinstance(port, ov.ConstOutput)
+
+
+def test_a_shared_run_leaves_no_request_pointing_at_a_caller_array(pictures):
+    core = ov.Core()
+    compiled = models.build_static_classifier(
+        core, paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
+    )
+    inputs = [images.resize_for_model(p[0]).copy() for p in pictures.values()]
+    assert all(x.flags.writeable and x.flags.c_contiguous for x in inputs)  # shared as they are
+    queue = ov.AsyncInferQueue(compiled, 2)
+    run = asyncq.run_queue(compiled, inputs, queue=queue, share_inputs=True)
+    assert run.ok == len(inputs)
+    tensors = [request.get_input_tensor(0).data for request in queue]
+    assert not any(np.shares_memory(t, x) for t in tensors for x in inputs)
+    # a later copy-mode run on the same queue leaves the caller's arrays as they were
+    before = [x.copy() for x in inputs]
+    again = asyncq.run_queue(compiled, [np.zeros_like(inputs[0])] * 4, queue=queue)
+    assert again.ok == 4
+    assert all(np.array_equal(a, b) for a, b in zip(inputs, before, strict=True))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import io
+import json
 import os
 import re
 import signal
@@ -16,7 +18,7 @@ import openvino.opset13 as ops
 import pytest
 from PIL import Image
 
-from helpers import images, models, paths
+from helpers import cli_output, images, models, paths
 from helpers.labels import to_probabilities, top_k
 
 REPO = paths.REPO_ROOT
@@ -375,6 +377,228 @@ def test_odd_but_valid_images_are_all_classified(tmp_path):
             assert rows[0][0] == TOP1["cat.png"], (name, rows)
 
 
+# ---------------------------------------------------------------- --format json: JSON Lines on stdout
+
+
+def json_lines(stdout: str) -> list[dict]:
+    """Parse stdout as JSON Lines: every line must be one JSON object."""
+    objects = [json.loads(line) for line in stdout.splitlines()]
+    assert all(isinstance(obj, dict) for obj in objects)
+    return objects
+
+
+@pytest.fixture(scope="module")
+def messy_json(messy) -> dict[str, subprocess.CompletedProcess[str]]:
+    args, _, _ = messy
+    return {
+        "queue": run_cli("-i", *args, "--jobs", "4", "--format", "json"),
+        "batch": run_cli("-i", *args, "--batch", "--format", "json"),
+    }
+
+
+@pytest.mark.parametrize("mode", ["queue", "batch"])
+def test_json_one_object_per_input_in_input_order(messy, messy_json, mode):
+    args, names, bad = messy
+    result = messy_json[mode]
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    objects = json_lines(result.stdout)  # stdout holds nothing but the JSON lines
+    inputs = [str(x).encode("utf-8", "backslashreplace").decode() for x in args[: args.index("-l")]]
+    assert [obj["path"] for obj in objects] == inputs
+    for obj in objects:
+        if obj["path"] in bad:
+            assert set(obj) == {"path", "error", "stage"} and obj["stage"] == "read"
+            assert obj["error"].startswith(bad[obj["path"]]), obj  # PIL's detail may follow in brackets
+        else:
+            assert set(obj) == {"path", "top"} and len(obj["top"]) == 3
+    assert [obj["path"] for obj in objects if "top" in obj] == names
+
+
+@pytest.mark.parametrize("mode", ["queue", "batch"])
+def test_json_logging_goes_to_stderr(messy, messy_json, mode):
+    _, names, bad = messy
+    err = messy_json[mode].stderr.splitlines()
+    assert all(line.startswith(("[ INFO ] ", "[ WARNING ] ")) for line in err), err
+    assert err[0].startswith("[ INFO ] OpenVINO: ")
+    assert len([line for line in err if line.startswith("[ WARNING ] Image ")]) == len(bad)
+    assert f"[ INFO ] Classified {len(names)} of {len(names) + len(bad) - 1} images" in err
+    assert err[-1].startswith(NOTE)
+
+
+def test_json_results_equal_the_table(messy_runs, messy_json):
+    table = blocks(messy_runs["queue"].stdout)
+    results = [obj for obj in json_lines(messy_json["queue"].stdout) if "top" in obj]
+    assert len(results) == len(table) > 20
+    for obj, (name, rows) in zip(results, table, strict=True):
+        assert obj["path"] == name
+        assert [t["class_id"] for t in obj["top"]] == [r[0] for r in rows]
+        assert np.allclose([t["probability"] for t in obj["top"]], [r[1] for r in rows], atol=1e-7)
+        assert all(t["label"] is None for t in obj["top"])  # the labels file does not fit: no labels
+
+
+def test_json_only_bad_inputs_are_error_objects_and_exit_1(tmp_path):
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    result = run_cli("-i", tmp_path / "empty.jpg", tmp_path / "missing.png", "--format", "json")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert json_lines(result.stdout) == [
+        {"path": str(tmp_path / "empty.jpg"), "error": "file is empty", "stage": "read"},
+        {"path": str(tmp_path / "missing.png"), "error": "file not found", "stage": "read"},
+    ]
+    assert result.stderr.splitlines()[-1] == "[ ERROR ] Valid input images were not found!"
+
+
+def test_json_unusable_model_leaves_stdout_empty(tmp_path):
+    result = run_cli("-m", tmp_path / "nope.xml", "-i", "data/images/cat.png", "--format", "json")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1].startswith("[ ERROR ] ")
+
+
+def test_unknown_format_is_a_usage_error():
+    result = run_cli("-i", "data/images/cat.png", "--format", "xml")
+    assert result.returncode == 2
+    assert "invalid choice: 'xml'" in result.stderr
+
+
+# ---------------------------------------------------------------- --raw: the Python sample's block
+
+
+@pytest.fixture(scope="module")
+def raw_runs() -> dict[str, subprocess.CompletedProcess[str]]:
+    inputs = ["data/images/cat.png", "data/images/missing.png", "data/images/coffee.png"]
+    return {
+        "text": run_cli("-i", *inputs, "-n", "5", "--raw"),
+        "json": run_cli("-i", *inputs, "-n", "5", "--raw", "--format", "json"),
+    }
+
+
+def test_raw_prints_the_python_samples_block_with_raw_values(raw_runs, classifier):
+    result = raw_runs["text"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "[ WARNING ] Image data/images/missing.png cannot be read: file not found\n"
+    out = result.stdout.splitlines()
+    for photo in ("cat.png", "coffee.png"):
+        start = out.index(f"[ INFO ] Image path: data/images/{photo}")
+        assert out[start + 1 : start + 4] == [
+            "[ INFO ] Top 5 results: ",  # the sample's trailing space
+            "[ INFO ] class_id probability",
+            "[ INFO ] --------------------",
+        ]
+        assert out[start + 9] == "[ INFO ] "
+        logits = classifier(images.read_image(paths.IMAGES_DIR / photo)[None], share_inputs=False)[0]
+        expected = top_k(logits.reshape(-1), 5)
+        assert expected[0][1] > 1  # logits, not probabilities: the softmax is not applied
+        for line, (cid, value) in zip(out[start + 4 : start + 9], expected, strict=True):
+            m = re.fullmatch(r"\[ INFO \] (\d+) +(-?\d+\.\d{7})", line)
+            assert m, line
+            assert line[9:18] == f"{cid:<8} ", line  # id padded to the width of "class_id" plus a space
+            assert int(m[1]) == cid and abs(float(m[2]) - value) < 1e-4, (line, value)
+    assert not [line for line in out if line.startswith("Image path:")]  # no default table besides
+
+
+def test_raw_json_gives_raw_values_and_labels(raw_runs, labels):
+    text_rows = [
+        (int(m[1]), float(m[2]))
+        for m in re.finditer(r"^\[ INFO \] (\d+) +(-?\d+\.\d{7})$", raw_runs["text"].stdout, re.M)
+    ]
+    result = raw_runs["json"]
+    assert result.returncode == 0, result.stderr
+    objects = json_lines(result.stdout)
+    assert [obj["path"] for obj in objects] == [
+        "data/images/cat.png",
+        "data/images/missing.png",
+        "data/images/coffee.png",
+    ]
+    assert objects[1] == {"path": "data/images/missing.png", "error": "file not found", "stage": "read"}
+    rows = [t for obj in (objects[0], objects[2]) for t in obj["top"]]
+    assert all(set(t) == {"class_id", "raw", "label"} for t in rows)
+    assert [t["class_id"] for t in rows] == [cid for cid, _ in text_rows]
+    assert np.allclose([t["raw"] for t in rows], [v for _, v in text_rows], atol=1e-6)
+    assert [t["label"] for t in rows] == [labels[t["class_id"]] for t in rows]
+    assert objects[0]["top"][0]["label"] == "Egyptian cat"
+
+
+# ---------------------------------------------------------------- --reverse-input-channels: BGR models
+
+
+def save_bgr_model(path: Path) -> Path:
+    """An Open Model Zoo style IR of the shipped model: f32 NCHW BGR 0..255 in, ImageNet mean/std inside."""
+    model = ov.Core().read_model(paths.SHIPPED_MODEL)
+    ppp = ov.preprocess.PrePostProcessor(model)
+    ppp.input().tensor().set_layout(ov.Layout("NCHW"))
+    ppp.input().model().set_layout(ov.Layout("NCHW"))
+    ppp.input().preprocess().reverse_channels().mean(list(models.IMAGENET_MEAN)).scale(
+        list(models.IMAGENET_STD)
+    )
+    ov.save_model(ppp.build(), path, compress_to_fp16=False)  # FP32 weights: comparable to the ONNX
+    path.with_suffix(".labels").write_bytes(paths.SHIPPED_LABELS.read_bytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def bgr_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
+    bgr = save_bgr_model(tmp_path_factory.mktemp("bgr") / "bgr.xml")
+    common = ["-i", "data/images", "-n", "5", "--format", "json"]
+    return {
+        "rgb": run_cli(*common),
+        "flag": run_cli("-m", bgr, *common, "--reverse-input-channels"),
+        "flag-batch": run_cli("-m", bgr, *common, "--reverse-input-channels", "--batch"),
+        "no-flag": run_cli("-m", bgr, *common, "--mean", "0", "--std", "1"),
+    }
+
+
+def top_by_path(result: subprocess.CompletedProcess[str]) -> dict[str, list[tuple[int, float]]]:
+    assert result.returncode == 0, result.stderr
+    return {
+        obj["path"]: [(t["class_id"], t["probability"]) for t in obj["top"]]
+        for obj in json_lines(result.stdout)
+    }
+
+
+@pytest.mark.parametrize("run", ["flag", "flag-batch"])
+def test_reverse_input_channels_makes_a_bgr_model_match_the_rgb_one(bgr_runs, run):
+    rgb, bgr = top_by_path(bgr_runs["rgb"]), top_by_path(bgr_runs[run])
+    assert sorted(bgr) == sorted(rgb) == [f"data/images/{p}" for p in sorted(TOP1)]
+    for path, rows in bgr.items():
+        assert [cid for cid, _ in rows] == [cid for cid, _ in rgb[path]], path
+        assert np.allclose([p for _, p in rows], [p for _, p in rgb[path]], atol=1e-5), path
+    # The BGR model embeds its own mean/std: the flag's default is raw 0..255 pixels, not ImageNet twice.
+    info = "u8 NHWC RGB of any size -> reverse channels (BGR) -> resize to 224x224, mean [0.0, 0.0, 0.0]"
+    assert info in bgr_runs[run].stderr
+
+
+def test_without_the_flag_a_bgr_model_misclassifies(bgr_runs):
+    rgb, swapped = top_by_path(bgr_runs["rgb"]), top_by_path(bgr_runs["no-flag"])
+    changed = [path for path in rgb if swapped[path][0][0] != rgb[path][0][0]]
+    assert len(changed) >= 2, changed  # 3 of the 6 sample photos on OpenVINO 2026.4.1
+    assert "reverse channels" not in bgr_runs["no-flag"].stderr
+
+
+def test_reverse_input_channels_flips_before_the_mean(tmp_path):
+    # A BGR copy of the cat, flipped back in the graph for the RGB model: with the ImageNet mean/std
+    # given in the model's (RGB) order, exactly the RGB photo's result.
+    rgb = images.read_image(paths.IMAGES_DIR / "cat.png")
+    Image.fromarray(np.ascontiguousarray(rgb[..., ::-1])).save(tmp_path / "cat-bgr.png")
+    norm = ["--mean", *map(str, models.IMAGENET_MEAN), "--std", *map(str, models.IMAGENET_STD)]
+    flipped = run_cli("-i", tmp_path / "cat-bgr.png", "--reverse-input-channels", *norm, "-n", "5")
+    plain = run_cli("-i", "data/images/cat.png", "-n", "5")
+    unflipped = run_cli("-i", tmp_path / "cat-bgr.png", "-n", "5")
+    assert flipped.returncode == plain.returncode == unflipped.returncode == 0
+    assert blocks(flipped.stdout)[0][1] == blocks(plain.stdout)[0][1]
+    assert blocks(unflipped.stdout)[0][1] != blocks(plain.stdout)[0][1]
+
+
+def test_reverse_input_channels_refuses_a_gray_model():
+    result = run_cli("-m", LENET.relative_to(REPO), "-i", "data/images/cat.png", "--reverse-input-channels")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert result.stderr.splitlines() == [
+        "[ ERROR ] data/models/lenet-digits.onnx: --reverse-input-channels needs a 3-channel input; "
+        "this model has 1"
+    ]
+
+
 # ---------------------------------------------------------------- retraining LeNet (export extra)
 
 
@@ -398,3 +622,49 @@ def test_retrained_lenet_agrees_with_the_shipped_one(tmp_path, core):
     new = np.array([fresh(d)[0].argmax() for d in x])
     assert (old == new).mean() >= 0.98  # same recipe and seed; other CPUs may differ in the last bits
     assert (tmp_path / "lenet-digits.labels").read_text() == LENET.with_suffix(".labels").read_text()
+
+
+# ---------------------------------------------------------------- the printers, in process
+
+
+def test_printer_json_keeps_every_input_in_its_place(capsys):
+    out = io.StringIO()
+    printer = cli_output.Printer("json", False, 2, ["zero", "one", "two"], out)
+    pixels = np.zeros((1, 4, 4, 3), np.uint8)
+    items = [
+        images.ImageReadError("first.png", "file not found"),
+        images.LoadedImage("x.png", pixels),
+        images.ImageReadError("mid.png", "file is empty"),
+        images.LoadedImage("caf\udce9.png", pixels),  # a name that is not UTF-8
+        images.ImageReadError("last.png", "not a recognised image format"),
+    ]
+    assert [item.name for item in printer.screen(items)] == ["x.png", "caf\udce9.png"]
+    printer.result("x.png", np.array([[0.0, 2.0, 1.0]], np.float32))  # logits
+    printer.failed("caf\udce9.png", "InputMismatch: wrong shape")
+    printer.finish()
+    objects = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [obj["path"] for obj in objects] == ["first.png", "x.png", "mid.png", "caf\\udce9.png", "last.png"]
+    assert objects[0] == {"path": "first.png", "error": "file not found", "stage": "read"}
+    expected = to_probabilities(np.array([0.0, 2.0, 1.0], np.float32))
+    assert objects[1]["top"] == [
+        {"class_id": 1, "probability": float(str(expected[1])), "label": "one"},
+        {"class_id": 2, "probability": float(str(expected[2])), "label": "two"},
+    ]
+    assert objects[3] == {
+        "path": "caf\\udce9.png",
+        "error": "InputMismatch: wrong shape",
+        "stage": "classify",
+    }
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "[ WARNING ] Image first.png cannot be read: file not found",
+        "[ WARNING ] Image mid.png cannot be read: file is empty",
+        "[ WARNING ] Image last.png cannot be read: not a recognised image format",
+        "[ WARNING ] Image caf\\udce9.png cannot be classified: InputMismatch: wrong shape",
+    ]
+
+
+def test_json_numbers_are_float32_and_never_nan():
+    assert cli_output.json_number(np.float32(0.772)) == 0.772  # not 0.7720000147819519
+    assert [cli_output.json_number(v) for v in (float("nan"), float("inf"))] == [None, None]
+    assert json.dumps(cli_output.json_number(1e-7)) == "1e-07"

@@ -8,6 +8,7 @@ issue's 2 s, and checks that the CLI exits 0 every time (OpenVINO's exit-time ab
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -102,6 +103,25 @@ def test_every_case_of_the_issue_in_one_run(zoo, expected_top1, labels, mode):
     assert labels[got[0][1][0]] == CAT_TOP1
     total = len(good) + len(bad) - 1  # the folder without images counts no image
     assert f"[ INFO ] Classified {len(good)} of {total} images" in result.stdout
+
+
+def test_json_stays_parseable_with_every_case_of_the_issue(zoo, expected_top1, labels):
+    root, cases = zoo
+    result = run_cli("-i", *zoo_inputs(root), "-n", "1", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert no_traceback(result)
+    objects = [json.loads(line) for line in result.stdout.splitlines()]  # every stdout line is JSON
+    assert [obj["path"] for obj in objects] == [printable(c.path) for c in cases]  # one per input, in order
+    for case, obj in zip(cases, objects, strict=True):
+        if case.good:
+            assert set(obj) == {"path", "top"} and len(obj["top"]) == 1, obj
+        else:
+            assert obj["stage"] == "read" and obj["error"].startswith(case.reason), obj
+    top1 = [obj["top"][0] for obj in objects if "top" in obj]
+    assert [t["class_id"] for t in top1] == expected_top1
+    assert top1[0]["label"] == CAT_TOP1
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("[ WARNING ] ")]
+    assert len(warnings) == len([c for c in cases if not c.good])  # the log stays on stderr
 
 
 def test_every_bad_input_only_exits_1_with_the_samples_error(zoo):

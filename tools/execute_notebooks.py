@@ -29,14 +29,19 @@ def execute(path: Path, timeout: int = 600) -> float:
     return seconds
 
 
+def course_notebooks() -> list[Path]:
+    """Return the core notebooks (``01-``...) and then the appendices (``A1-``...), each sorted."""
+    folder = REPO / "notebooks"
+    found = [*sorted(folder.glob("[0-9]*.ipynb")), *sorted(folder.glob("A[0-9]*.ipynb"))]
+    return [p for p in found if not p.stem.endswith("-exercise")]
+
+
 def main() -> int:
-    """Execute the named notebooks (default: all in notebooks/) and print each run time."""
+    """Execute the named notebooks (default: the core path, then the appendices) and print run times."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args()
-    paths = args.notebooks or sorted(
-        p for p in (REPO / "notebooks").glob("[0-9]*.ipynb") if not p.stem.endswith("-exercise")
-    )
+    paths = args.notebooks or course_notebooks()
     for path in paths:
         seconds = execute(path.resolve())
         print(f"{path.resolve().relative_to(REPO)}: {seconds:.1f} s")
