@@ -16,8 +16,10 @@ from expected import EXPECTED_TOP1
 from PIL import Image
 
 from helpers import widgets as W
-from helpers.images import read_image
-from helpers.paths import IMAGES_DIR, display_path
+from helpers.images import ImageReadError, read_for_model, read_image
+from helpers.models import build_static_classifier
+from helpers.paths import DIGITS_DIR, IMAGES_DIR, SHIPPED_MODEL, display_path
+from helpers.widgets import folder_runner
 
 SAMPLES = sorted(p.name for p in IMAGES_DIR.iterdir())
 WAIT = 120  # seconds; a hang fails the test instead of blocking the suite
@@ -74,11 +76,20 @@ def mixed_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_device_dropdown_lists_cpu_first_and_auto(core):
+def test_device_dropdown_lists_cpu_first_and_auto(core, monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
     dropdown = W.device_dropdown(core)
     assert dropdown.value == "CPU"
     assert dropdown.options[0] == "CPU" and dropdown.options[-1] == "AUTO"
     assert W.device_dropdown(core, "NO_SUCH_DEVICE").value == "CPU"
+
+
+def test_device_dropdown_default_comes_from_course_device(core, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "AUTO")
+    assert W.device_dropdown(core).value == "AUTO"
+    assert W.device_dropdown(core, "CPU").value == "CPU"  # an explicit default wins
+    monkeypatch.setenv("COURSE_DEVICE", "NO_SUCH_DEVICE")
+    assert W.device_dropdown(core).value == "CPU"
 
 
 def test_gallery_shows_every_sample_with_its_top1(explorer):
@@ -234,7 +245,7 @@ def test_repo_relative_folder_path_works_from_any_cwd(explorer, monkeypatch, tmp
 def test_a_failing_callback_is_reported_and_the_others_still_arrive(explorer, mixed_folder, monkeypatch):
     calls = {"n": 0}
     lock = threading.Lock()
-    original = W.first_output_copy
+    original = folder_runner.first_output_copy
 
     def flaky(request: ov.InferRequest) -> np.ndarray:
         with lock:
@@ -244,7 +255,7 @@ def test_a_failing_callback_is_reported_and_the_others_still_arrive(explorer, mi
             raise RuntimeError("simulated failure in the callback")
         return original(request)
 
-    monkeypatch.setattr(W, "first_output_copy", flaky)
+    monkeypatch.setattr(folder_runner, "first_output_copy", flaky)
     explorer.folder.value = str(mixed_folder)
     assert explorer.wait(WAIT)
     failures = [e for e in explorer.errors if "callback failed" in e]
@@ -259,7 +270,8 @@ def test_results_reach_the_widgets_on_the_event_loop_thread(core, mixed_folder):
 
     async def scenario() -> W.PredictionExplorer:
         explorer = W.PredictionExplorer(core, images_dir=None)
-        original_refresh, original_store = explorer._refresh, explorer._store
+        assert explorer.schedule.has_loop
+        original_refresh, original_store = explorer._refresh, explorer.store.put
 
         def refresh() -> None:
             refresh_threads.append(threading.get_ident())
@@ -269,7 +281,7 @@ def test_results_reach_the_widgets_on_the_event_loop_thread(core, mixed_folder):
             store_threads.append(threading.get_ident())
             original_store(prediction)
 
-        explorer._refresh, explorer._store = refresh, store
+        explorer._refresh, explorer.store.put = refresh, store
         explorer.folder.value = str(mixed_folder)  # returns at once: the loop keeps running
         assert explorer.busy
         loop = asyncio.get_running_loop()
@@ -307,26 +319,76 @@ def test_upload_files_accepts_ipywidgets_7_and_8_values():
 
 
 def test_decode_upload_names_the_uploaded_file():
-    with pytest.raises(W.ImageReadError, match=r"^holiday\.jpg: not a recognised image format$"):
+    with pytest.raises(ImageReadError, match=r"^holiday\.jpg: not a recognised image format$"):
         W.decode_upload("holiday.jpg", b"junk")
     # a path-like upload name cannot escape the temporary folder
     pixels = W.decode_upload("../../evil/cat.png", png_bytes(np.zeros((4, 5, 3), np.uint8)))
     assert pixels.shape == (4, 5, 3)
 
 
-def test_loop_scheduler_is_none_outside_a_loop():
-    assert W.loop_scheduler() is None
+def test_scheduler_without_a_loop_waits_for_flush_and_runs_each_call_once():
+    schedule = W.LoopScheduler()
+    assert not schedule.has_loop
+    ran: list[str] = []
+    worker = threading.Thread(target=lambda: schedule(lambda: ran.append("from a worker")))
+    worker.start()
+    worker.join()
+    schedule(lambda: 1 / 0)
+    assert ran == [] and schedule.pending == 2
+    assert schedule.flush() == 2
+    assert ran == ["from a worker"] and schedule.pending == 0
+    assert schedule.flush() == 0  # nothing runs twice
+    assert len(schedule.errors) == 1 and "ZeroDivisionError" in schedule.errors[0]
+    refused: list[BaseException] = []
+
+    def flush_elsewhere() -> None:
+        try:
+            schedule.flush()
+        except RuntimeError as exc:
+            refused.append(exc)
+
+    schedule(lambda: ran.append("later"))
+    t = threading.Thread(target=flush_elsewhere)
+    t.start()
+    t.join()
+    assert len(refused) == 1 and "thread that created" in str(refused[0])
+    assert schedule.pending == 1 and ran == ["from a worker"]
 
 
-def test_sync_classify_does_not_corrupt_later_queue_runs(explorer, classifier):
-    """classify() copies its input: a zero-copy temporary broke later queue runs (OpenVINO 2026.4)."""
+def test_scheduled_calls_run_on_the_loop_thread_once_even_after_a_flush():
+    async def scenario() -> tuple[list[int], int, int]:
+        schedule = W.LoopScheduler()
+        threads: list[int] = []
+
+        def work() -> None:
+            for _ in range(3):
+                schedule(lambda: threads.append(threading.get_ident()))
+
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+        flushed = schedule.flush()  # runs the three now; the loop's own turns then find nothing
+        for _ in range(3):
+            await asyncio.sleep(0)
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+        for _ in range(3):
+            await asyncio.sleep(0)  # the loop runs these three by itself
+        return threads, flushed, schedule.pending
+
+    threads, flushed, pending = asyncio.run(scenario())
+    assert flushed == 3 and pending == 0
+    assert threads == [threading.get_ident()] * 6
+
+
+def test_sync_classify_and_queue_runs_agree_with_a_separate_model(core, explorer):
+    """Sync classify() calls between queue runs on the same compiled model change no result."""
     from helpers.labels import to_probabilities
 
+    reference_model = build_static_classifier(core, SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     files = sorted(IMAGES_DIR.iterdir())
-    reference = {
-        display_path(f): to_probabilities(classifier(read_image(f)[None], share_inputs=False)[0])
-        for f in files
-    }
+    reference = {display_path(f): to_probabilities(reference_model(read_for_model(f))[0]) for f in files}
     for _ in range(3):
         for f in files:
             explorer.classify(read_image(f))  # a temporary array each time
@@ -336,3 +398,27 @@ def test_sync_classify_does_not_corrupt_later_queue_runs(explorer, classifier):
         for prediction in explorer.predictions():
             np.testing.assert_allclose(prediction.probs, reference[prediction.key], atol=1e-4)
     assert explorer.errors == []
+
+
+def test_predictions_hold_the_224_pixel_image_the_static_model_saw(explorer):
+    assert explorer.compiled.input().get_partial_shape().to_string() == "[1,224,224,3]"
+    for prediction in explorer.predictions():
+        assert prediction.pixels.shape == (224, 224, 3) and prediction.pixels.dtype == np.uint8
+        np.testing.assert_array_equal(prediction.pixels, read_for_model(IMAGES_DIR / prediction.name)[0])
+
+
+def test_an_idx_file_in_a_folder_gives_one_card_per_digit(explorer, tmp_path):
+    idx = next(p for p in sorted(DIGITS_DIR.iterdir()) if "images" in p.name)
+    header = idx.read_bytes()[:16]
+    rows, cols = int.from_bytes(header[8:12], "big"), int.from_bytes(header[12:16], "big")
+    three = header[:4] + (3).to_bytes(4, "big") + header[8:] + idx.read_bytes()[16 : 16 + 3 * rows * cols]
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    (folder / "three.idx3-ubyte").write_bytes(three)
+    shutil.copy(IMAGES_DIR / "cat.png", folder / "zz-cat.png")
+    explorer.folder.value = str(folder)
+    assert explorer.wait(WAIT)
+    names = [p.name for p in explorer.predictions()][len(SAMPLES) :]
+    assert names == ["three.idx3-ubyte[0]", "three.idx3-ubyte[1]", "three.idx3-ubyte[2]", "zz-cat.png"]
+    assert explorer.labels[explorer.predictions()[-1].top1[0]] == "Egyptian cat"
+    assert "done, 4/4 inputs" in explorer.status.value

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course import VIEWPORT, course_notebooks
 
 from helpers.paths import REPO_ROOT
 
@@ -35,7 +36,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 SERVER_START_TIMEOUT = 90
 
@@ -90,6 +90,12 @@ class LabServer:
             time.sleep(0.25)
         pytest.fail(f"no idle kernel for {notebook} within {timeout} s:\n{self.log.read_text()[-2000:]}")
 
+    def shutdown_session(self, notebook: str) -> None:
+        """Stop the kernel of one notebook's session (others keep running)."""
+        for session in self.api("GET", "/api/sessions") or []:
+            if session.get("path") == notebook:
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+
     def shutdown_kernels(self) -> None:
         """Stop every session's kernel (each test starts from a fresh kernel)."""
         for session in self.api("GET", "/api/sessions") or []:
@@ -115,7 +121,7 @@ def _free_port() -> int:
 def _copy_notebooks(target: Path) -> None:
     """Copy the course notebooks without their outputs, so a run shows only its own results."""
     target.mkdir(parents=True)
-    for path in sorted(NOTEBOOKS_DIR.glob("0*.ipynb")):
+    for path in course_notebooks():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -163,46 +169,60 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         "MPLCONFIGDIR": str(base / "matplotlib"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    port, token = _free_port(), secrets.token_hex(16)
-    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # CI containers
+    token = secrets.token_hex(16)
     log = base / "jupyterlab.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "lab",
-                "--no-browser",
-                "--ip=127.0.0.1",
-                f"--port={port}",
-                "--port-retries=0",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={root}",
-                *as_root,
-            ],
-            cwd=root,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so its kernels can be stopped with it
-        )
-    server = LabServer(f"http://127.0.0.1:{port}", token, root, log)
+    process, server = _launch(root, env, token, log)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                server.api("GET", "/api/status")
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s")
-                time.sleep(0.25)
         yield server
     finally:
         _stop(process)
+
+
+def _launch(root: Path, env: dict[str, str], token: str, log: Path) -> tuple[subprocess.Popen, LabServer]:
+    """Start JupyterLab and wait until it answers; pick another port if one was taken meanwhile.
+
+    A free port can be taken by another process between ``_free_port()`` and the server's bind
+    (other test runs on the same machine); that attempt exits at once and the next port is tried.
+    """
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # CI containers
+    for _attempt in range(3):
+        port = _free_port()
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter",
+                    "lab",
+                    "--no-browser",
+                    "--ip=127.0.0.1",
+                    f"--port={port}",
+                    "--port-retries=0",
+                    f"--IdentityProvider.token={token}",
+                    f"--ServerApp.root_dir={root}",
+                    *as_root,
+                ],
+                cwd=root,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so its kernels can be stopped with it
+            )
+        server = LabServer(f"http://127.0.0.1:{port}", token, root, log)
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while process.poll() is None:
+            try:
+                server.api("GET", "/api/status")
+                return process, server
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    _stop(process)
+                    pytest.fail(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s")
+                time.sleep(0.25)
+        _stop(process)
+        if f"port {port} is not available" not in log.read_text():
+            break
+    pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +246,7 @@ def chromium() -> Iterator[object]:
 @pytest.fixture
 def lab_page(chromium, lab_server: LabServer) -> Iterator[object]:
     """A fresh browser page; afterwards its kernels are shut down and the page closed."""
-    context = chromium.new_context(viewport={"width": 1500, "height": 1100})
+    context = chromium.new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
         yield page

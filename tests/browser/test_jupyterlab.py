@@ -1,4 +1,9 @@
-"""The course as a person uses it: JupyterLab in headless Chromium, Run All, then the explorer by hand."""
+"""The course as a person uses it: JupyterLab in headless Chromium, Run All, then the explorer by hand.
+
+Every notebook in notebooks/ (core ``0*`` and appendices ``A*``, found by glob) runs with Run All.
+Where a notebook has exercises, its check lines are screenshotted and their marks must render as
+colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,19 @@ import time
 from pathlib import Path
 
 import pytest
+from course import EXPLORER, VIEWPORT, course_notebooks
 
 from helpers.paths import IMAGES_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-EXPLORER = "05-prediction-explorer.ipynb"
-OTHER_NOTEBOOKS = [p.name for p in sorted(NOTEBOOKS_DIR.glob("0*.ipynb")) if p.name != EXPLORER]
+OTHER_NOTEBOOKS = [p.name for p in course_notebooks() if p.name != EXPLORER]
+MARKS = ("⏳", "✅", "✗")  # helpers.exercises: not answered yet, correct, wrong
 RUN_TIMEOUT_MS = int(os.environ.get("BROWSER_RUN_TIMEOUT_MS", 300_000))
+# Notebooks that run at once, each in its own page and kernel: page loads and kernel starts of one
+# overlap the other's cells. Their timings get noisier, and no timing is checked.
+RUN_TOGETHER = max(1, int(os.environ.get("BROWSER_RUN_TOGETHER", 2)))
 UI_TIMEOUT_MS = 60_000
 DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotated, small, dark copies
 
@@ -48,18 +56,28 @@ def open_notebook(page, server, name: str) -> None:
     )
 
 
-def run_all_cells(page) -> None:
-    """Run → Run All Cells, as a person would; wait for the kernel to finish (or a cell to fail)."""
+def start_run_all(page) -> None:
+    """Run → Run All Cells, as a person would."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def run_state(page) -> str:
+    """Why a Run All has not finished yet (kernel status and prompts), for a timeout message."""
+    prompts = [p.inner_text().strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all()]
+    indicator = page.locator(".jp-Notebook-ExecutionIndicator").first
+    status = indicator.get_attribute("data-status") if indicator.count() else None
+    return f"Run All did not finish: kernel status {status!r}, prompts {prompts}"
+
+
+def run_all_cells(page) -> None:
+    """Run All, then wait for the kernel to finish (or a cell to fail)."""
+    start_run_all(page)
     try:
         page.wait_for_function(RUN_FINISHED_JS, timeout=RUN_TIMEOUT_MS, polling=500)
     except Exception:
         screenshot(page, "run-all-timeout.png")
-        prompts = [p.inner_text().strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all()]
-        indicator = page.locator(".jp-Notebook-ExecutionIndicator").first
-        status = indicator.get_attribute("data-status") if indicator.count() else None
-        pytest.fail(f"Run All did not finish: kernel status {status!r}, prompts {prompts}")
+        pytest.fail(run_state(page))
 
 
 def problems_on_page(page) -> list[str]:
@@ -80,6 +98,39 @@ def problems_on_page(page) -> list[str]:
     return found
 
 
+# Draw one character in the output area's font on a canvas; count strongly coloured pixels. A colour
+# emoji font gives many; a missing glyph (an empty box) or a monochrome fallback gives none.
+COLOURED_PIXELS_JS = """(element, text) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 48;
+  const ctx = canvas.getContext('2d');
+  ctx.font = `32px ${getComputedStyle(element).fontFamily}`;
+  ctx.textBaseline = 'top';
+  ctx.fillStyle = '#000';
+  ctx.fillText(text, 4, 4);
+  const d = ctx.getImageData(0, 0, 48, 48).data;
+  let coloured = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+    if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  return coloured;
+}"""
+
+
+def check_exercise_marks(page, stem: str) -> list[str]:
+    """Screenshot the first exercise check line; return its emoji marks that do not render in colour."""
+    outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text=re.compile("|".join(MARKS)))
+    if outputs.count() == 0:
+        return []
+    first = outputs.first
+    first.scroll_into_view_if_needed()
+    screenshot(page, f"{stem}-exercises.png")
+    shown = "".join(o.inner_text() for o in outputs.all())
+    emoji = [m for m in ("⏳", "✅") if m in shown]  # ✗ is a plain symbol, not an emoji
+    return [m for m in emoji if first.evaluate(COLOURED_PIXELS_JS, m) < 20]
+
+
 def screenshot(page, name: str) -> Path:
     """Save the visible JupyterLab window under tests/artifacts/ (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -88,13 +139,41 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", OTHER_NOTEBOOKS)
-def test_notebook_runs_without_errors(lab_page, lab_server, name):
-    open_notebook(lab_page, lab_server, name)
-    run_all_cells(lab_page)
-    problems = problems_on_page(lab_page)
-    screenshot(lab_page, f"{Path(name).stem}.png")
-    assert problems == [], f"{name}: " + "\n---\n".join(problems)
+def inspect_run(page, name: str) -> list[str]:
+    """After Run All: screenshots, then every problem on the page and every mark not in colour."""
+    problems = problems_on_page(page)
+    screenshot(page, f"{Path(name).stem}.png")
+    boxes = check_exercise_marks(page, Path(name).stem)
+    if boxes:
+        problems.append(f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji")
+    return problems
+
+
+def test_every_notebook_runs_without_errors(chromium, lab_server):
+    """Run All in every notebook but the explorer's (its own test runs it), RUN_TOGETHER at a time."""
+    waiting, running, failures = list(OTHER_NOTEBOOKS), {}, {}
+    while waiting or running:
+        while waiting and len(running) < RUN_TOGETHER:
+            name = waiting.pop(0)
+            context = chromium.new_context(viewport=VIEWPORT)
+            page = context.new_page()
+            opened = time.perf_counter()
+            open_notebook(page, lab_server, name)
+            start_run_all(page)
+            running[name] = (context, page, opened, time.perf_counter())
+        for name, (context, page, opened, started) in list(running.items()):
+            finished = page.evaluate(RUN_FINISHED_JS)
+            if not finished and time.perf_counter() - started < RUN_TIMEOUT_MS / 1000:
+                continue
+            problems = inspect_run(page, name) if finished else [run_state(page)]
+            if problems:
+                failures[name] = problems
+            print(f"browser test of {name}: {time.perf_counter() - opened:.1f} s")
+            context.close()
+            lab_server.shutdown_session(name)
+            del running[name]
+        time.sleep(0.5)
+    assert failures == {}, "\n===\n".join(f"{n}:\n" + "\n---\n".join(p) for n, p in failures.items())
 
 
 def test_prediction_explorer(lab_page, lab_server, tmp_path):
@@ -104,6 +183,8 @@ def test_prediction_explorer(lab_page, lab_server, tmp_path):
     run_all_cells(page)
     problems = problems_on_page(page)
     assert problems == [], "\n---\n".join(problems)
+    boxes = check_exercise_marks(page, Path(EXPLORER).stem)
+    assert boxes == [], f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji"
 
     explorer = page.locator(".prediction-explorer").first
     explorer.scroll_into_view_if_needed()

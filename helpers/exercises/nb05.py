@@ -1,0 +1,134 @@
+"""Checks for notebook 05's exercises; each computes its reference with its own compiled model."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import openvino as ov
+
+from helpers.exercises import NOT_ANSWERED, is_answered, report
+from helpers.images import ImageReadError, list_image_files, read_for_model
+from helpers.labels import load_labels, softmax
+from helpers.models import build_static_classifier
+from helpers.occlusion import occlude
+from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL
+from helpers.widgets.demo import demo_folder
+from helpers.widgets.scheduling import LoopScheduler
+
+FEED = "05-feed-widget"
+PATCH_DROP = "05-patch-drop"
+# Exercise 05-patch-drop: the coffee photo, a 48 px grey patch at top=96, left=32.
+PATCH_IMAGE, PATCH, TOP, LEFT = "coffee.png", 48, 96, 32
+
+
+class WatchedHTML(widgets.HTML):
+    """An HTML widget that notes, for each change of its value, whether it ran on its creator's thread."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.owner = threading.get_ident()
+        self.changes: list[bool] = []
+        self.observe(self._note, "value")
+
+    def _note(self, _change: dict) -> None:
+        self.changes.append(threading.get_ident() == self.owner)
+
+
+def watched_html() -> WatchedHTML:
+    """The status widget of exercise 05-feed-widget."""
+    return WatchedHTML(value="nothing classified yet")
+
+
+@cache
+def _reference_model() -> tuple[ov.CompiledModel, list[str] | None]:
+    """A separate f32 classifier on CPU (never the learner's compiled model) and the labels."""
+    model = build_static_classifier(ov.Core(), SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    return model, load_labels(SHIPPED_LABELS, 1000)[0]
+
+
+def reference_top1(folder: Any = None) -> dict[str, str]:
+    """File name -> top-1 label of every readable image in the demo folder, one sync call each."""
+    model, labels = _reference_model()
+    out = {}
+    for path in list_image_files(folder or demo_folder()):
+        try:
+            batch = read_for_model(path)
+        except ImageReadError:
+            continue
+        out[path.name] = labels[int(np.argmax(model(batch)[0]))]
+    return out
+
+
+def _feed_problem(found: Any, status: WatchedHTML, schedule: LoopScheduler) -> str | None:
+    """What is wrong with an answer to 05-feed-widget, or None."""
+    if schedule.on_owner_thread():
+        schedule.flush()  # widget changes still waiting for the event loop run now
+    if not isinstance(found, dict):
+        return "found should be a dict: file name (the userdata) -> top-1 label"
+    reference = reference_top1()
+    if set(found) != set(reference):
+        return (
+            f"found has {len(found)} entries, the folder {len(reference)} readable images: key each result "
+            "by its userdata (the file name) and skip the ImageReadError items"
+        )
+    wrong = sorted(name for name in reference if found[name] != reference[name])
+    if wrong:
+        return f"wrong label for {', '.join(wrong)}: take the top-1 of each request's own output"
+    if not status.changes:
+        return (
+            "status never changed: the callback should hand a function that sets status.value to schedule()"
+        )
+    if not all(status.changes):
+        return "status was changed on an OpenVINO thread: the callback must only store and call schedule(fn)"
+    if str(len(reference)) not in status.value:
+        return f"status should end by saying how many images are classified ({len(reference)})"
+    return None
+
+
+def check_feed_widget(found: Any, status: WatchedHTML, schedule: LoopScheduler) -> None:
+    """Exercise 05-feed-widget: top-1 per demo image, and ``status`` changed on the main thread only.
+
+    Prints one line and returns None, so that a check call ending a cell displays nothing else.
+    """
+    if not is_answered(found):
+        print(f"⏳ {FEED}: {NOT_ANSWERED}")
+        return
+    try:
+        problem = _feed_problem(found, status, schedule)
+    except Exception as exc:  # noqa: BLE001 - a check never raises
+        problem = f"the check raised {type(exc).__name__}: {exc}"
+    report(FEED, problem is None, problem or "")
+
+
+def _patch_problem(request: Any, drop: Any) -> str | None:
+    """What is wrong with an answer to 05-patch-drop, or None."""
+    if not isinstance(request, ov.InferRequest):
+        return "patch_request should be an InferRequest of the compiled model"
+    square = read_for_model(IMAGES_DIR / PATCH_IMAGE)
+    occluded = occlude(square[0], TOP, LEFT, PATCH)[None]
+    given = request.get_input_tensor(0).data
+    if given.shape != occluded.shape or not np.array_equal(given, occluded):
+        return f"the request's input is not {PATCH_IMAGE} with the patch at top={TOP} (row), left={LEFT}"
+    model, _ = _reference_model()
+    base = softmax(model(square)[0][0])
+    top1 = int(base.argmax())
+    expected = float(base[top1] - softmax(model(occluded)[0][0])[top1])
+    if not np.isfinite(float(drop)) or abs(float(drop) - expected) > 1e-3:
+        return "the drop is the unoccluded top-1 probability minus the same class's probability when occluded"
+    return None
+
+
+def check_patch_drop(patch_request: Any, patch_drop: Any) -> None:
+    """Exercise 05-patch-drop: the request ran the occluded image and the drop matches the reference."""
+    if not is_answered(patch_request, patch_drop):
+        print(f"⏳ {PATCH_DROP}: {NOT_ANSWERED}")
+        return
+    try:
+        problem = _patch_problem(patch_request, patch_drop)
+    except Exception as exc:  # noqa: BLE001 - a check never raises
+        problem = f"the check raised {type(exc).__name__}: {exc}"
+    report(PATCH_DROP, problem is None, problem or "")
