@@ -192,9 +192,9 @@ def run_queue(
     A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
 
     By default every input is copied into its request's own tensor. ``share_inputs=True`` hands
-    the arrays to OpenVINO without a copy (``make bench`` uses it for the ceiling comparison); it is
-    off by default because it is unsafe on OpenVINO 2026.4. Use one mode per compiled model: with a
-    dynamic input (the PPP classifier), OpenVINO 2026.4's CPU plugin keeps pointing at
+    the arrays to OpenVINO without a copy; ``helpers.pipeline`` uses it on static-shape inputs only.
+    It is off by default because it is unsafe with a dynamic input on OpenVINO 2026.4. Use one mode
+    per compiled model: with a dynamic input (the PPP classifier), the CPU plugin keeps pointing at
     the last shared array, and the next copy-mode inference on ANY request of the same compiled
     model (``infer``/``start_async`` default, ``share_inputs=False``) writes its input into that
     array, or into freed memory. ``CompiledModel.__call__`` shares by default.
