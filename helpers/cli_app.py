@@ -3,9 +3,11 @@
 It does what OpenVINO's Python and C++ "Image Classification Async" samples do: one
 ``AsyncInferQueue`` (default, the Python sample) or one request restarted from its own callback
 (``--mode callback``, the C++ sample) or one batched request (``--batch``, the C++ ``set_batch``
-mode). Preprocessing is in the graph (``PrePostProcessor``, notebook 01). It also reads folders
-and every image of MNIST IDX files, prints results in input order, skips unreadable files with a
-one-line warning, and stops cleanly on Ctrl-C. Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C.
+mode). For a square RGB input (the shipped model) files are decoded and resized ahead on the
+host and the static-shape ``PrePostProcessor`` does the rest (notebooks 01, 04); other models
+resize in the graph. It also reads folders and every image of MNIST IDX files, prints results
+in input order, skips unreadable files with a one-line warning, and stops cleanly on Ctrl-C.
+Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
-from PIL import Image
 
 from helpers import asyncq, cli_modes, images, labels, models, paths
+from helpers.cli_inputs import Item, image_stream
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Images per round in queue and callback mode. Each round's results are printed as soon as it is
@@ -159,30 +161,6 @@ def count_images(inputs: Iterable[str]) -> int:
     return total
 
 
-def model_pixels(pixels: np.ndarray, channels: int) -> np.ndarray:
-    """Shape one image as the PPP input wants it: u8 [1, H, W, C]; RGB becomes gray for 1-channel models."""
-    if channels == 1 and pixels.ndim == 3:
-        pixels = np.asarray(Image.fromarray(pixels).convert("L"))  # ITU-R 601 luma, as PIL does
-    if pixels.ndim == 2:
-        pixels = pixels[..., None]
-    return np.ascontiguousarray(pixels[None])
-
-
-Item = images.LoadedImage | images.ImageReadError
-
-
-def image_stream(inputs: Iterable[str], channels: int) -> Iterator[Item]:
-    """Read the inputs lazily, one file at a time, in order; bad files come as ``ImageReadError``."""
-    for item in images.expand_inputs(inputs):
-        if isinstance(item, images.ImageReadError):
-            yield item
-            continue
-        good, bad = images.load_images([item], keep_gray=channels == 1)
-        yield from bad
-        for img in good:
-            yield images.LoadedImage(img.name, model_pixels(img.pixels, channels))
-
-
 def take(stream: Iterator[Item], limit: float, names: list[str]) -> Iterator[np.ndarray]:
     """Yield the pixels of up to ``limit`` good images (recording their names); warn on bad ones."""
     if limit <= 0:
@@ -287,6 +265,7 @@ class Setup:
     class_names: list[str] | None
     config: dict[str, str]
     compiled: ov.CompiledModel
+    size: int | None = None  # resized on the host to [1, size, size, 3] (static PPP), else in the graph
 
 
 def prepare(args: argparse.Namespace) -> Setup:
@@ -308,16 +287,23 @@ def prepare(args: argparse.Namespace) -> Setup:
     if args.hint:
         config["PERFORMANCE_HINT"] = args.hint.upper()
     colour = "RGB" if channels == 3 else "gray"
-    info(
-        f"Preprocessing in the graph: u8 NHWC {colour} of any size -> resize to {width}x{height}, "
-        f"mean {list(mean)}, std {list(std)} -> NCHW"
-    )
+    size = cli_modes.host_resize_size(model)  # a static input, decoded and resized ahead on the host
+    if size is None:
+        info(
+            f"Preprocessing in the graph: u8 NHWC {colour} of any size -> resize to {width}x{height}, "
+            f"mean {list(mean)}, std {list(std)} -> NCHW"
+        )
+    else:
+        info(
+            f"Preprocessing: decode and resize to {size}x{size} on the host, ahead of the requests; "
+            f"in the graph: u8 NHWC {colour}, mean {list(mean)}, std {list(std)} -> NCHW"
+        )
     if args.batch:  # the network is compiled once the batch size (number of images) is known
-        compiled = compile_for(core, cli_modes.preprocessor(model, mean, std), args.device, config)
+        compiled = compile_for(core, cli_modes.preprocessor(model, mean, std, size), args.device, config)
     else:
         info(f"Loading the model to the plugin (device {args.device})")
-        compiled = compile_for(core, cli_modes.preprocessed(model, mean, std), args.device, config)
-    return Setup(core, model, channels, mean, std, class_names, config, compiled)
+        compiled = compile_for(core, cli_modes.preprocessed(model, mean, std, size), args.device, config)
+    return Setup(core, model, channels, mean, std, class_names, config, compiled, size)
 
 
 def plural(count: int, word: str) -> str:
@@ -382,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         setup = prepare(args)
         tally.total = count_images(args.input)
-        stream = image_stream(args.input, setup.channels)
+        stream = image_stream(args.input, setup.channels, setup.size)
         (run_batch if args.batch else run_rounds)(args, setup, stream, tally)
     except models.ModelError as exc:
         error(str(exc))
