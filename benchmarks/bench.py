@@ -56,7 +56,7 @@ SWEEP_JOBS = (1, 2, 4, 8)
 HINTS = ("LATENCY", "THROUGHPUT")
 TARGETS = {"queue_over_benchmark_app": 0.97, "async_over_limit": 0.90, "async_over_sync": 1.6}
 MAX_TARGETS = {"main_thread_us_per_image": 150.0}  # upper bounds
-ROUNDS = {"ceiling": 5, "e2e": 5, "sweep": 2}  # a sweep point lasts BENCH_SECONDS / its rounds
+ROUNDS = {"ceiling": 5, "e2e": 5, "sweep": 5}  # a sweep point lasts BENCH_SECONDS / its rounds
 # Optional measurements: benchmarks/<name>.py, if present, with ``measure(ctx: Context) -> dict``.
 EXTRAS = ("remote",)
 
