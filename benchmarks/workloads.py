@@ -92,14 +92,16 @@ def queue_rate(
 ) -> Rate:
     """``pipeline.run_batches`` (zero-copy ``run_queue``) over pre-decoded batches cycled for ``seconds``.
 
-    Its ``cpu_per_image`` is the inference CPU per image of the physical limit; ``main_per_image``
-    is what feeding the queue costs the Python main thread.
+    Its ``fps`` counts from the first start to ``wait_all``, as benchmark_app does (not the queue's
+    teardown pause); ``cpu_per_image`` is the inference CPU per image of the physical limit;
+    ``main_per_image`` is what feeding the queue costs the Python main thread.
     """
     clock = Clock()
     run = pipeline.run_batches(compiled, timed(arrays, seconds), queue=queue)
     if run.errors:
         raise RuntimeError(f"queue run failed: {run.errors[0]}")
-    return clock.rate(run.ok)
+    rate = clock.rate(run.ok)
+    return Rate(run.fps, rate.cpu_per_image, rate.main_per_image, run.ok)
 
 
 def decode_rate(files: Sequence[Path], seconds: float, size: int) -> Rate:
