@@ -1,24 +1,30 @@
-"""``make bench``: our AsyncInferQueue pipeline against benchmark_app's ceiling, and the course end to end.
+"""``make bench``: the course pipeline against the CPU's physical limit, the queue against benchmark_app.
 
-Everything runs in this one process (benchmark_app in a subprocess), on the shipped model, CPU.
-Competing measurements alternate in rounds (AB, BA, AB, ...) so that drift of a shared machine
-hits both sides alike; each side reports the median of its rounds.
+Everything runs in this one process (benchmark_app in a subprocess), on the shipped model, CPU,
+compiled as the static-shape classifier (u8 NHWC [1,224,224,3] in; PPP for layout, type, mean,
+scale; resize on the host). Competing measurements alternate in rounds (AB, BA, AB, ...) so that
+drift of a shared machine hits both sides alike; each figure is the median of its rounds.
 
-1. ceiling: benchmark_app on the PPP classifier saved as IR, u8 NHWC input, THROUGHPUT hint,
-   nireq = our job count;
-2. ``helpers.asyncq.run_queue`` over pre-decoded images of the same size, same IR, hint and jobs;
-3. files to top-5: sync (decode, infer, top-5, one by one) vs async (decoding overlapped);
-4. preprocessing placement: PIL/numpy resize + normalize vs PPP in the graph, sync and async;
-5. a jobs sweep (1, 2, 4, 8) under the LATENCY and THROUGHPUT hints, drawn as a chart.
+1. ceiling: benchmark_app on the static classifier saved as IR, THROUGHPUT hint, nireq = our
+   job count, vs ``helpers.pipeline.run_batches`` over the pre-decoded photos (zero-copy queue);
+   the queue rounds also give the inference CPU per image and the main thread's CPU per image;
+2. files to top-5: the decoder alone (decode CPU per image), sync (decode, infer, top-5, one by
+   one), async (``helpers.pipeline.classify_files``: decode ahead in a pool, zero-copy queue), and
+   the same two loops with mean/std/layout in numpy instead of PPP;
+   ``limit_fps = cores / (decode CPU + inference CPU per image)``;
+3. a jobs sweep (1, 2, 4, 8) under the LATENCY and THROUGHPUT hints, drawn as a chart;
+4. optional extras: ``benchmarks/<name>.py`` for each name in ``EXTRAS`` that exists (see ``extras``).
 
-``BENCH_SECONDS`` (default 5) is the length of one measurement. Output: a Markdown table on
-stdout, ``<out>/latest.json`` and the sweep chart ``<out>/sweep.png`` (``--out`` defaults to
-``benchmarks/results``, git-ignored; ``BENCH_RESULTS_DIR`` overrides it). Progress goes to stderr.
+``BENCH_SECONDS`` (default 3) is the length of one measurement. Output: a Markdown table on
+stdout, ``<out>/latest.json`` (every round kept) and the chart ``<out>/sweep.png`` (``--out``
+defaults to ``benchmarks/results``, git-ignored; ``BENCH_RESULTS_DIR`` overrides it). Progress
+goes to stderr. ``python benchmarks/report.py`` prints the table again from ``latest.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -26,17 +32,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import openvino as ov
-from PIL import Image
 
 from helpers import models, paths
-from helpers.images import list_image_files, read_image
+from helpers.images import list_image_files, read_for_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ceiling  # noqa: E402
@@ -45,12 +50,15 @@ import workloads  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
-DEFAULT_SECONDS = 5.0
-SAMPLE_IMAGE = paths.IMAGES_DIR / "cat.png"  # 300 x 451: the size of the pre-loaded images
+DEFAULT_SECONDS = 3.0
+SIZE = 224  # the static classifier's input side
 SWEEP_JOBS = (1, 2, 4, 8)
 HINTS = ("LATENCY", "THROUGHPUT")
-TARGETS = {"queue_over_benchmark_app": 0.97, "async_over_sync": 1.6}
-ROUNDS = {"ceiling": 3, "e2e": 2, "sweep": 2}  # a sweep point lasts BENCH_SECONDS / its rounds
+TARGETS = {"queue_over_benchmark_app": 0.97, "async_over_limit": 0.90, "async_over_sync": 1.6}
+MAX_TARGETS = {"main_thread_us_per_image": 150.0}  # upper bounds
+ROUNDS = {"ceiling": 5, "e2e": 5, "sweep": 5}  # a sweep point lasts BENCH_SECONDS / its rounds
+# Optional measurements: benchmarks/<name>.py, if present, with ``measure(ctx: Context) -> dict``.
+EXTRAS = ("remote",)
 
 
 class Progress:
@@ -65,7 +73,7 @@ class Progress:
 
 
 def bench_seconds() -> float:
-    """Seconds per measurement from ``BENCH_SECONDS`` (default 5)."""
+    """Seconds per measurement from ``BENCH_SECONDS`` (default 3)."""
     raw = os.environ.get("BENCH_SECONDS", "")
     if not raw.strip():
         return DEFAULT_SECONDS
@@ -103,7 +111,7 @@ class CoreMeter:
     def __init__(self) -> None:
         self.cores: dict[str, list[float]] = {}
 
-    def __call__(self, name: str, fn: Callable[[], Any]) -> Any:
+    def __call__(self, name: str, fn: Callable[[], T]) -> T:
         """Run ``fn()`` and record how many cores it kept busy on average."""
         t0, w0 = os.times(), time.perf_counter()
         value = fn()
@@ -123,21 +131,46 @@ def alternate(rounds: int, configs: list[T]) -> list[list[T]]:
     return [configs if r % 2 == 0 else configs[::-1] for r in range(rounds)]
 
 
-def preloaded_images(size: tuple[int, int]) -> list[np.ndarray]:
-    """Every sample photo decoded and resized to ``size`` (H, W) once, as writeable 1xHxWx3 u8 arrays."""
-    h, w = size
-    arrays = []
-    for path in list_image_files(paths.IMAGES_DIR):
-        pixels = read_image(path)
-        if pixels.shape[:2] != (h, w):
-            pixels = np.asarray(Image.fromarray(pixels).resize((w, h), Image.Resampling.BILINEAR))
-        arrays.append(np.array(pixels[None]))  # an own, writeable copy: shared with requests, no copy
-    return arrays
-
-
 def type_name(value: Any) -> str:
     """``bf16`` for an ``ov.Type`` property, ``str()`` of anything else."""
     return value.get_type_name() if isinstance(value, ov.Type) else str(value)
+
+
+@dataclass
+class Context:
+    """What an optional extra measurement gets: the set-up objects and the round machinery."""
+
+    core: ov.Core
+    xml: Path  # the static classifier as IR (lives until the run ends)
+    files: list[Path]
+    preloaded: list[np.ndarray]
+    jobs: int
+    seconds: float
+    rounds: int
+    say: Progress
+    meter: CoreMeter
+    alternate: Callable[[int, list[Any]], list[list[Any]]]
+
+
+def extras(ctx: Context, names: tuple[str, ...] = EXTRAS, folder: Path = HERE) -> dict[str, Any]:
+    """Run ``<folder>/<name>.py``'s ``measure(ctx)`` for each of ``names`` that exists.
+
+    ``measure`` returns a dict merged into latest.json; its optional key ``table_rows``
+    (``[measurement, value, ratio, target]`` strings) is appended to the printed table.
+    """
+    found: dict[str, Any] = {"table_rows": []}
+    for name in names:
+        source = folder / f"{name}.py"
+        if not source.is_file():
+            continue
+        ctx.say(f"extra measurement: {source.name}")
+        spec = importlib.util.spec_from_file_location(f"bench_extra_{name}", source)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        figures = dict(module.measure(ctx))
+        found["table_rows"] += figures.pop("table_rows", [])
+        found.update(figures)
+    return found
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -146,114 +179,98 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     seconds = bench_seconds()
     rounds = dict.fromkeys(ROUNDS, 1) if args.quick else dict(ROUNDS)
     sweep_seconds = seconds / rounds["sweep"]
-    n_measurements = (
-        2 * rounds["ceiling"] + 4 * rounds["e2e"] + len(HINTS) * len(SWEEP_JOBS) * rounds["sweep"]
-    )
-    expected = (2 * rounds["ceiling"] + 4 * rounds["e2e"] + len(HINTS) * len(SWEEP_JOBS)) * seconds
-    say(
-        f"{n_measurements} measurements (BENCH_SECONDS={seconds:g} s, sweep points {sweep_seconds:g} s); "
-        f"expect about {expected + 15 + 2 * rounds['ceiling']:.0f} s in all"
-    )
+    per_round = {"ceiling": 2 * seconds + 3, "e2e": 5 * seconds + seconds / 3}
+    expected = sum(per_round[k] * rounds[k] for k in per_round) + len(HINTS) * len(SWEEP_JOBS) * seconds
+    say(f"BENCH_SECONDS={seconds:g} s, rounds {rounds}; expect about {expected + 15:.0f} s in all")
     load_before = report.load_average()
+    cores = report.usable_cpus()
     meter = CoreMeter()
     core = ov.Core()
     files = list_image_files(paths.IMAGES_DIR)
-    sample = read_image(SAMPLE_IMAGE)
-    shape = (1, *sample.shape)
-    preloaded = preloaded_images(sample.shape[:2])
+    preloaded = [read_for_model(f, SIZE) for f in files]
+    shape = (1, SIZE, SIZE, 3)
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        say("saving the PPP classifier as IR and compiling it and the plain f32 model for both hints")
-        xml = Path(tmp) / "efficientnet-lite0-ppp.xml"
-        ppp_model = models.add_preprocessing(models.read_model(core, paths.SHIPPED_MODEL))
-        ov.save_model(ppp_model, xml, compress_to_fp16=False)
+        say("saving the static classifier as IR; compiling it and the plain f32 model for both hints")
+        xml = Path(tmp) / "efficientnet-lite0-static.xml"
+        static_model = models.add_static_preprocessing(models.read_model(core, paths.SHIPPED_MODEL), SIZE)
+        ov.save_model(static_model, xml, compress_to_fp16=False)
         plain = models.read_model(core, paths.SHIPPED_MODEL)
         ppp = {h: core.compile_model(xml, "CPU", {"PERFORMANCE_HINT": h}) for h in HINTS}
         raw = {h: core.compile_model(plain, "CPU", {"PERFORMANCE_HINT": h}) for h in HINTS}
         jobs = int(ppp["THROUGHPUT"].get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
         streams = {h: int(ppp[h].get_property("NUM_STREAMS")) for h in HINTS}
         precision = type_name(ppp["THROUGHPUT"].get_property("INFERENCE_PRECISION_HINT"))
-
-        decoded = [read_image(f) for f in files]
         for h in HINTS:
-            workloads.warm_up(ppp[h], preloaded[:1] + [workloads.ppp_input(p) for p in decoded])
-            workloads.warm_up(raw[h], [workloads.python_prep(decoded[0])])
+            workloads.warm_up(ppp[h], preloaded)
+            workloads.warm_up(raw[h], [workloads.python_prep(preloaded[0])])
         queues: dict[tuple[str, int], ov.AsyncInferQueue] = {}
 
         def queue_for(hint: str, n: int) -> ov.AsyncInferQueue:
             if (hint, n) not in queues:
                 queues[hint, n] = ov.AsyncInferQueue(ppp[hint], n)
-                workloads.warm_queue(ppp[hint], queues[hint, n], preloaded[:1])
+                workloads.warm_queue(ppp[hint], queues[hint, n], preloaded)
             return queues[hint, n]
 
         say(f"THROUGHPUT hint: {jobs} jobs, {streams['THROUGHPUT']} streams, precision {precision}")
 
-        # 1 + 2: benchmark_app ceiling vs the queue on pre-loaded images.
+        # 1: benchmark_app ceiling vs the queue on pre-decoded photos.
         ceiling_runs: list[ceiling.CeilingRun] = []
-        queue_rounds: list[tuple[float, float]] = []  # (images/s, main-thread CPU s per image)
-
-        def queue_round() -> None:
-            run, main_cpu = workloads.queue_run(
-                ppp["THROUGHPUT"], queue_for("THROUGHPUT", jobs), preloaded, seconds
-            )
-            queue_rounds.append((run.fps, main_cpu))
-
+        queue_rounds: list[workloads.Rate] = []
         measure: dict[str, Callable[[], None]] = {
-            "benchmark_app": lambda: ceiling_runs.append(
-                ceiling.run_benchmark_app(xml, shape, jobs, seconds)
+            "benchmark_app": lambda: ceiling_runs.append(ceiling.run_benchmark_app(xml, None, jobs, seconds)),
+            "queue": lambda: queue_rounds.append(
+                workloads.queue_rate(ppp["THROUGHPUT"], queue_for("THROUGHPUT", jobs), preloaded, seconds)
             ),
-            "queue": queue_round,
         }
         for r, order in enumerate(alternate(rounds["ceiling"], list(measure))):
             for name in order:
                 meter(name, measure[name])
             say(
                 f"ceiling round {r + 1}/{rounds['ceiling']}: benchmark_app {ceiling_runs[-1].fps:.1f}, "
-                f"queue {queue_rounds[-1][0]:.1f} images/s"
+                f"queue {queue_rounds[-1].fps:.1f} images/s, "
+                f"main thread {queue_rounds[-1].main_per_image * 1e6:.0f} µs/image"
             )
 
-        # 3 + 4: files to top-5, sync and async, PPP in graph and Python preprocessing.
-        # Every stream compiles its dynamic-shape kernels per input size: warm them all first.
-        workloads.warm_queue(
-            ppp["THROUGHPUT"], queue_for("THROUGHPUT", jobs), [workloads.ppp_input(p) for p in decoded]
-        )
+        # 2: files to top-5: the decoder alone, sync and async, PPP and numpy preprocessing.
         raw_queue = ov.AsyncInferQueue(raw["THROUGHPUT"], jobs)
-        workloads.warm_queue(raw["THROUGHPUT"], raw_queue, [workloads.python_prep(decoded[0])])
+        workloads.warm_queue(raw["THROUGHPUT"], raw_queue, [workloads.python_prep(preloaded[0])])
         sync_req = {
-            "ppp": ppp["LATENCY"].create_infer_request(),
-            "python": raw["LATENCY"].create_infer_request(),
+            h: c.create_infer_request() for h, c in (("ppp", ppp["LATENCY"]), ("python", raw["LATENCY"]))
         }
-        e2e: dict[str, list[float]] = {"sync_ppp": [], "async_ppp": [], "sync_python": [], "async_python": []}
-        e2e_fn: dict[str, Callable[[], float]] = {
-            "sync_ppp": lambda: workloads.sync_files_fps(
-                sync_req["ppp"], files, workloads.ppp_input, seconds
+        tput_queue = queue_for("THROUGHPUT", jobs)
+        e2e_fn: dict[str, Callable[[], workloads.Rate]] = {
+            "decode": lambda: workloads.decode_rate(files, seconds / 3, SIZE),
+            "sync_ppp": lambda: workloads.sync_files_rate(sync_req["ppp"], files, lambda b: b, seconds, SIZE),
+            "async_ppp": lambda: workloads.async_files_rate(ppp["THROUGHPUT"], tput_queue, files, seconds),
+            "sync_python": lambda: workloads.sync_files_rate(
+                sync_req["python"], files, workloads.python_prep, seconds, SIZE
             ),
-            "async_ppp": lambda: workloads.async_files_fps(
-                ppp["THROUGHPUT"], queue_for("THROUGHPUT", jobs), files, workloads.ppp_input, seconds
-            ),
-            "sync_python": lambda: workloads.sync_files_fps(
-                sync_req["python"], files, workloads.python_prep, seconds
-            ),
-            "async_python": lambda: workloads.async_files_fps(
-                raw["THROUGHPUT"], raw_queue, files, workloads.python_prep, seconds
+            "async_python": lambda: workloads.async_python_prep_rate(
+                raw["THROUGHPUT"], raw_queue, files, seconds, SIZE
             ),
         }
+        e2e: dict[str, list[workloads.Rate]] = {k: [] for k in e2e_fn}
         for r, order in enumerate(alternate(rounds["e2e"], list(e2e_fn))):
             for name in order:
                 e2e[name].append(meter(name, e2e_fn[name]))
             say(
-                f"files→top-5 round {r + 1}/{rounds['e2e']}: "
-                + ", ".join(f"{k} {v[-1]:.1f}" for k, v in e2e.items())
+                f"files→top-5 round {r + 1}/{rounds['e2e']}: decode "
+                f"{e2e['decode'][-1].cpu_per_image * 1e3:.2f} ms CPU/image; "
+                + ", ".join(f"{k} {v[-1].fps:.1f}" for k, v in e2e.items() if k != "decode")
                 + " images/s"
             )
 
-        # 5: jobs sweep on pre-loaded images: shorter points, every other round in reverse order.
+        # 3: jobs sweep on pre-decoded photos: shorter points, every other round in reverse order.
         points = [(n, h) for n in SWEEP_JOBS for h in HINTS]
         sweep_runs: dict[tuple[int, str], list[float]] = {p: [] for p in points}
         for r, order in enumerate(alternate(rounds["sweep"], points)):
             for n, h in order:
-                run_point = partial(workloads.queue_fps, ppp[h], queue_for(h, n), preloaded, sweep_seconds)
-                sweep_runs[n, h].append(meter(f"sweep_{h}_{n}", run_point))
+                rate = meter(
+                    f"sweep_{h}_{n}",
+                    lambda n=n, h=h: workloads.queue_rate(ppp[h], queue_for(h, n), preloaded, sweep_seconds),
+                )
+                sweep_runs[n, h].append(rate.fps)
             say(
                 f"sweep round {r + 1}/{rounds['sweep']}, images/s at 1/2/4/8 jobs: "
                 + "; ".join(
@@ -264,10 +281,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             {"hint": h, "jobs": n, "num_streams": streams[h], "fps": median_of(v)}
             for (n, h), v in sweep_runs.items()
         ]
+        ctx = Context(core, xml, files, preloaded, jobs, seconds, rounds["ceiling"], say, meter, alternate)
+        extra = extras(ctx)
 
     bapp = median_of([c.fps for c in ceiling_runs])
-    queue = median_of([fps for fps, _ in queue_rounds])
-    med = {k: median_of(v) for k, v in e2e.items()}
+    queue = median_of([q.fps for q in queue_rounds])
+    infer_cpu = median_of([q.cpu_per_image for q in queue_rounds])
+    decode_cpu = median_of([d.cpu_per_image for d in e2e["decode"]])
+    limit = cores / (decode_cpu + infer_cpu)
+    fps = {k: median_of([x.fps for x in v]) for k, v in e2e.items() if k != "decode"}
+    async_cpu = median_of([x.cpu_per_image for x in e2e["async_ppp"]])
     bapp_streams = {c.num_streams for c in ceiling_runs}
     if bapp_streams != {streams["THROUGHPUT"]}:
         say(f"warning: benchmark_app compiled {bapp_streams} streams, ours {streams['THROUGHPUT']}")
@@ -275,34 +298,46 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "benchmark_app_fps": bapp,
         "queue_fps": queue,
         "queue_over_benchmark_app": queue / bapp,
-        "sync_e2e_fps": med["sync_ppp"],
-        "async_e2e_fps": med["async_ppp"],
-        "async_over_sync": med["async_ppp"] / med["sync_ppp"],
-        "python_prep_sync_fps": med["sync_python"],
-        "python_prep_async_fps": med["async_python"],
-        "ppp_over_python_prep": med["async_ppp"] / med["async_python"],
-        "ppp_over_python_prep_sync": med["sync_ppp"] / med["sync_python"],
-        "ppp_over_python_prep_async": med["async_ppp"] / med["async_python"],
+        "main_thread_us_per_image": median_of([q.main_per_image * 1e6 for q in queue_rounds]),
+        "decode_cpu_ms_per_image": decode_cpu * 1e3,
+        "infer_cpu_ms_per_image": infer_cpu * 1e3,
+        "cores": cores,
+        "limit_fps": limit,
+        "async_over_limit": fps["async_ppp"] / limit,
+        "async_e2e_cpu_ms_per_image": async_cpu * 1e3,
+        "async_e2e_cores_busy": fps["async_ppp"] * async_cpu,
+        "sync_e2e_fps": fps["sync_ppp"],
+        "async_e2e_fps": fps["async_ppp"],
+        "async_over_sync": fps["async_ppp"] / fps["sync_ppp"],
+        "python_prep_sync_fps": fps["sync_python"],
+        "python_prep_async_fps": fps["async_python"],
+        "ppp_over_python_prep": fps["async_ppp"] / fps["async_python"],
+        "ppp_over_python_prep_sync": fps["sync_ppp"] / fps["sync_python"],
+        "ppp_over_python_prep_async": fps["async_ppp"] / fps["async_python"],
         "sweep": sweep,
-        "queue_main_thread_us_per_image": median_of([cpu * 1e6 for _, cpu in queue_rounds]),
+        **extra,
         "cores_used": meter.cores,
         "rounds": {
             "benchmark_app_fps": [c.fps for c in ceiling_runs],
-            "queue_fps": [fps for fps, _ in queue_rounds],
-            **{f"{k}_fps": v for k, v in e2e.items()},
+            "queue_fps": [q.fps for q in queue_rounds],
+            "main_thread_us_per_image": [q.main_per_image * 1e6 for q in queue_rounds],
+            "infer_cpu_ms_per_image": [q.cpu_per_image * 1e3 for q in queue_rounds],
+            "decode_cpu_ms_per_image": [d.cpu_per_image * 1e3 for d in e2e["decode"]],
+            **{f"{k}_fps": [x.fps for x in v] for k, v in e2e.items() if k != "decode"},
+            "async_ppp_cpu_ms_per_image": [x.cpu_per_image * 1e3 for x in e2e["async_ppp"]],
+            "sweep_fps": {f"{h}_{n}": v for (n, h), v in sweep_runs.items()},
         },
         "targets": TARGETS,
+        "max_targets": MAX_TARGETS,
         "jobs": jobs,
         "num_streams": streams,
         "benchmark_app_num_streams": sorted(s for s in bapp_streams if s is not None),
         "benchmark_app_inference_only": all(c.inference_only for c in ceiling_runs),
-        "benchmark_app_args": ceiling.benchmark_app_args(
-            Path("efficientnet-lite0-ppp.xml"), shape, jobs, seconds
-        ),
+        "benchmark_app_args": ceiling.benchmark_app_args(Path(xml.name), None, jobs, seconds),
         "inference_precision": precision,
         "input_shape": list(shape),
         "e2e_files": [f.name for f in files],
-        "cpu_count": report.usable_cpus(),
+        "cpu_count": cores,
         "cpu_model": report.cpu_model(),
         "openvino_version": ov.__version__,
         "python_version": sys.version.split()[0],

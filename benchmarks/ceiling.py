@@ -40,30 +40,19 @@ def benchmark_app_path() -> Path:
 
 
 def benchmark_app_args(
-    xml: Path, shape: tuple[int, ...], nireq: int, seconds: float, hint: str = "throughput"
+    xml: Path, shape: tuple[int, ...] | None, nireq: int, seconds: float, hint: str = "throughput"
 ) -> list[str]:
-    """Arguments for the ceiling: same IR, device, hint and request count as the queue, fixed data shape.
+    """Arguments for the ceiling: same IR, device, hint and request count as the queue.
 
-    The IR keeps its dynamic spatial input (like our compiled model), so ``-data_shape`` gives the
-    size of the tensor benchmark_app fills once and reuses (``-inference_only true``).
+    benchmark_app fills each request's input once and reuses it (``-inference_only true``). An IR
+    with a dynamic input needs ``shape`` (``-data_shape``); the static classifier needs none.
     ``-t`` takes whole seconds, so a fraction is rounded up.
     """
-    return [
-        "-m",
-        str(xml),
-        "-d",
-        "CPU",
-        "-hint",
-        hint,
-        "-nireq",
-        str(nireq),
-        "-t",
-        str(max(1, math.ceil(seconds))),
-        "-data_shape",
-        "[" + ",".join(str(d) for d in shape) + "]",
-        "-inference_only",
-        "true",
-    ]
+    args = ["-m", str(xml), "-d", "CPU", "-hint", hint, "-nireq", str(nireq)]
+    args += ["-t", str(max(1, math.ceil(seconds)))]
+    if shape is not None:
+        args += ["-data_shape", "[" + ",".join(str(d) for d in shape) + "]"]
+    return [*args, "-inference_only", "true"]
 
 
 def parse_output(text: str) -> CeilingRun:
@@ -85,7 +74,7 @@ def parse_output(text: str) -> CeilingRun:
     )
 
 
-def run_benchmark_app(xml: Path, shape: tuple[int, ...], nireq: int, seconds: float) -> CeilingRun:
+def run_benchmark_app(xml: Path, shape: tuple[int, ...] | None, nireq: int, seconds: float) -> CeilingRun:
     """Run benchmark_app once in a subprocess and return what it measured."""
     cmd = [str(benchmark_app_path()), *benchmark_app_args(xml, shape, nireq, seconds)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}

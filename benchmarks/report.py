@@ -46,42 +46,74 @@ def _met(value: float, target: float) -> str:
     return f"≥ {target:.2f} {'✅' if value >= target else '❌'}"
 
 
+def _below(value: float, bound: float) -> str:
+    return f"≤ {bound:.0f} {'✅' if value <= bound else '❌'}"
+
+
 def markdown_table(r: dict[str, Any]) -> str:
     """The main results and the jobs sweep as two Markdown tables."""
-    jobs = r["jobs"]
+    jobs, t = r["jobs"], r["targets"]
+    main_us, main_max = r["main_thread_us_per_image"], r["max_targets"]["main_thread_us_per_image"]
     rows = [
         (
-            "benchmark_app, THROUGHPUT, nireq " + str(jobs) + " (ceiling)",
-            _fps(r["benchmark_app_fps"]),
+            f"benchmark_app, THROUGHPUT, nireq {jobs} (ceiling)",
+            _fps(r["benchmark_app_fps"]) + " images/s",
             "",
             "",
         ),
-        ("queue on pre-loaded images (`run_queue`)", _fps(r["queue_fps"]), "", ""),
+        ("queue on pre-decoded photos (`pipeline.run_batches`)", _fps(r["queue_fps"]) + " images/s", "", ""),
         (
             "→ queue_over_benchmark_app",
             "",
             _ratio(r["queue_over_benchmark_app"]),
-            _met(r["queue_over_benchmark_app"], r["targets"]["queue_over_benchmark_app"]),
+            _met(r["queue_over_benchmark_app"], t["queue_over_benchmark_app"]),
         ),
-        ("files → top-5, sync (LATENCY, one by one)", _fps(r["sync_e2e_fps"]), "", ""),
-        (f"files → top-5, async (THROUGHPUT, {jobs} jobs)", _fps(r["async_e2e_fps"]), "", ""),
+        ("main-thread CPU per queued image", f"{main_us:.0f} µs", "", _below(main_us, main_max)),
+        (
+            "decode + resize CPU per image (the decoder alone)",
+            f"{r['decode_cpu_ms_per_image']:.2f} ms",
+            "",
+            "",
+        ),
+        ("inference CPU per image (queue, THROUGHPUT)", f"{r['infer_cpu_ms_per_image']:.2f} ms", "", ""),
+        (
+            f"physical limit: {r['cores']} cores / (decode + inference)",
+            _fps(r["limit_fps"]) + " images/s",
+            "",
+            "",
+        ),
+        (
+            f"files → top-5, async (`pipeline.classify_files`, {jobs} jobs)",
+            _fps(r["async_e2e_fps"]) + " images/s",
+            "",
+            "",
+        ),
+        (
+            "→ async_over_limit",
+            "",
+            _ratio(r["async_over_limit"]),
+            _met(r["async_over_limit"], t["async_over_limit"]),
+        ),
+        ("files → top-5, sync (LATENCY, one by one)", _fps(r["sync_e2e_fps"]) + " images/s", "", ""),
         (
             "→ async_over_sync",
             "",
             _ratio(r["async_over_sync"]),
-            _met(r["async_over_sync"], r["targets"]["async_over_sync"]),
+            _met(r["async_over_sync"], t["async_over_sync"]),
         ),
-        ("Python preprocessing, sync", _fps(r["python_prep_sync_fps"]), "", ""),
-        ("Python preprocessing, async", _fps(r["python_prep_async_fps"]), "", ""),
-        ("→ PPP over Python preprocessing, sync", "", _ratio(r["ppp_over_python_prep_sync"]), ""),
-        ("→ PPP over Python preprocessing, async", "", _ratio(r["ppp_over_python_prep_async"]), ""),
+        ("mean/std/layout in numpy, sync", _fps(r["python_prep_sync_fps"]) + " images/s", "", ""),
+        ("mean/std/layout in numpy, async", _fps(r["python_prep_async_fps"]) + " images/s", "", ""),
+        ("→ PPP over numpy preprocessing, sync", "", _ratio(r["ppp_over_python_prep_sync"]), ""),
+        ("→ PPP over numpy preprocessing, async", "", _ratio(r["ppp_over_python_prep_async"]), ""),
+        *[tuple(row) for row in r.get("table_rows", [])],
     ]
-    lines = ["| measurement | images/s | ratio | target |", "|---|---:|---:|---|"]
+    lines = ["| measurement | value | ratio | target |", "|---|---:|---:|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += [
         "",
-        f"Feeding the queue costs the Python main thread {r['queue_main_thread_us_per_image']:.0f} µs of CPU "
-        "per image (`start_async` and its input check).",
+        f"End to end the pipeline used {r['async_e2e_cpu_ms_per_image']:.2f} ms of CPU per image "
+        f"(decoder + inference alone: {r['decode_cpu_ms_per_image'] + r['infer_cpu_ms_per_image']:.2f} ms) "
+        f"and kept {r['async_e2e_cores_busy']:.2f} of {r['cores']} cores busy.",
     ]
     hints = sorted({p["hint"] for p in r["sweep"]})
     lines += ["", "| jobs | " + " | ".join(f"{h} images/s" for h in hints) + " |"]
@@ -100,7 +132,9 @@ def machine_line(r: dict[str, Any]) -> str:
     return (
         f"{r['cpu_model']}, {r['cpu_count']} CPUs, OpenVINO {r['openvino_version']}, "
         f"precision {r['inference_precision']}, input {r['input_shape']}, "
-        f"{r['seconds_per_round']:g} s per measurement"
+        f"{r['seconds_per_round']:g} s per measurement, "
+        f"median of {r['rounds_per_comparison']['ceiling']} rounds, "
+        f"load average {r['load_average_before']} before, {r['load_average_after']} after"
     )
 
 
@@ -144,3 +178,24 @@ def save_chart(r: dict[str, Any], path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the machine line and the tables of a ``latest.json`` (default benchmarks/results/latest.json)."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]) if args else Path(__file__).resolve().parent / "results" / "latest.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"report: cannot read {path.name}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{machine_line(results)}\n")
+    print(markdown_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,28 +1,28 @@
-"""The measured loops: the queue on pre-loaded arrays, and files to top-5, sync and async.
+"""The measured loops: the queue on pre-decoded photos, the decoder alone, files to top-5 sync and async.
 
-Each function runs for a given number of seconds and returns images per second. Setup
-(compiling, creating requests and queues, warm-up) happens before, never inside the timing.
+Each loop runs for about a given number of seconds. Setup (compiling, creating requests and
+queues, warm-up) happens before, never inside the timing. CPU figures are ``time.process_time``
+(every thread of this process) or ``time.thread_time`` (the calling thread) per image.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import openvino as ov
-from PIL import Image
 
-from helpers.asyncq import QueueRun, run_queue
-from helpers.images import read_image
+from helpers import pipeline
+from helpers.images import prefetch, read_for_model
 from helpers.labels import to_probabilities, top_k
 from helpers.models import IMAGENET_MEAN, IMAGENET_STD
 
 T = TypeVar("T")
-MODEL_SIDE = 224
 TOP_K = 5
 _MEAN = np.array(IMAGENET_MEAN, dtype=np.float32)
 _INV_STD = np.array([1.0 / s for s in IMAGENET_STD], dtype=np.float32)
@@ -30,25 +30,43 @@ _INV_STD = np.array([1.0 / s for s in IMAGENET_STD], dtype=np.float32)
 Prepare = Callable[[np.ndarray], np.ndarray]
 
 
-def timed(items: Sequence[T], seconds: float) -> Iterator[T]:
-    """Yield ``items`` round-robin until ``seconds`` have passed since the first one was asked for."""
+@dataclass(frozen=True)
+class Rate:
+    """One timed loop: images/s, process CPU seconds per image, main-thread CPU seconds per image."""
+
+    fps: float
+    cpu_per_image: float
+    main_per_image: float
+    images: int
+
+
+class Clock:
+    """Wall, process CPU and this thread's CPU time from construction to ``rate(images)``."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu, self.main = time.perf_counter(), time.process_time(), time.thread_time()
+
+    def rate(self, images: int) -> Rate:
+        """The figures of ``images`` images since construction."""
+        wall = time.perf_counter() - self.wall
+        n = max(images, 1)
+        cpu, main = time.process_time() - self.cpu, time.thread_time() - self.main
+        return Rate(images / wall if wall > 0 else 0.0, cpu / n, main / n, images)
+
+
+def timed(items: Sequence[T], seconds: float, whole: bool = False) -> Iterator[T]:
+    """Yield ``items`` round-robin until ``seconds`` have passed (with ``whole``: finish the cycle)."""
     deadline = time.perf_counter() + seconds
-    for item in cycle(items):
-        if time.perf_counter() >= deadline:
+    for i, item in enumerate(cycle(items)):
+        if time.perf_counter() >= deadline and (not whole or i % len(items) == 0):
             return
         yield item
 
 
-def ppp_input(pixels: np.ndarray) -> np.ndarray:
-    """Input of the PPP classifier: the decoded u8 HWC image as a 1xHxWx3 view (no copy)."""
-    return pixels[None]
-
-
-def python_prep(pixels: np.ndarray) -> np.ndarray:
-    """Preprocess in Python: PIL bilinear resize to 224x224, ImageNet mean/std in numpy, f32 NCHW."""
-    small = Image.fromarray(pixels).resize((MODEL_SIDE, MODEL_SIDE), Image.Resampling.BILINEAR)
-    chw = ((np.asarray(small, dtype=np.float32) - _MEAN) * _INV_STD).transpose(2, 0, 1)
-    return np.ascontiguousarray(chw[None])
+def python_prep(batch: np.ndarray) -> np.ndarray:
+    """Preprocess in numpy what PPP does in the graph: u8 NHWC -> ImageNet mean/std -> f32 NCHW."""
+    chw = ((batch.astype(np.float32) - _MEAN) * _INV_STD).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(chw)
 
 
 def top5(logits: np.ndarray) -> list[tuple[int, float]]:
@@ -57,7 +75,7 @@ def top5(logits: np.ndarray) -> list[tuple[int, float]]:
 
 
 def warm_up(compiled: ov.CompiledModel, arrays: Sequence[np.ndarray], repeats: int = 2) -> None:
-    """Run each distinct input a few times so that first-inference costs stay out of the timings."""
+    """Run each input a few times so that first-inference costs stay out of the timings."""
     request = compiled.create_infer_request()
     for array in arrays:
         for _ in range(repeats):
@@ -66,61 +84,80 @@ def warm_up(compiled: ov.CompiledModel, arrays: Sequence[np.ndarray], repeats: i
 
 def warm_queue(compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Sequence[np.ndarray]) -> None:
     """Run every request of a new queue a couple of times before it is timed."""
-    run_queue(compiled, list(arrays) * 2 * len(queue), queue=queue)
+    pipeline.run_batches(compiled, list(arrays) * 2 * len(queue), queue=queue)
 
 
-def queue_run(
+def queue_rate(
     compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Sequence[np.ndarray], seconds: float
-) -> tuple[QueueRun, float]:
-    """``helpers.asyncq.run_queue`` over pre-loaded arrays cycled for ``seconds``.
+) -> Rate:
+    """``pipeline.run_batches`` (zero-copy ``run_queue``) over pre-decoded batches cycled for ``seconds``.
 
-    Returns the run and the CPU time this (main) thread spent per completed input, in seconds:
-    the Python cost of feeding the queue, which competes with inference on a small machine.
+    Its ``fps`` counts from the first start to ``wait_all``, as benchmark_app does (not the queue's
+    teardown pause); ``cpu_per_image`` is the inference CPU per image of the physical limit;
+    ``main_per_image`` is what feeding the queue costs the Python main thread.
     """
-    t0 = time.thread_time()
-    run = run_queue(compiled, timed(arrays, seconds), queue=queue)
-    main_cpu = (time.thread_time() - t0) / max(run.ok, 1)
+    clock = Clock()
+    run = pipeline.run_batches(compiled, timed(arrays, seconds), queue=queue)
     if run.errors:
         raise RuntimeError(f"queue run failed: {run.errors[0]}")
-    return run, main_cpu
+    rate = clock.rate(run.ok)
+    return Rate(run.fps, rate.cpu_per_image, rate.main_per_image, run.ok)
 
 
-def queue_fps(
-    compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Sequence[np.ndarray], seconds: float
-) -> float:
-    """Images/s of ``helpers.asyncq.run_queue`` over pre-loaded arrays, cycled for ``seconds``."""
-    return queue_run(compiled, queue, arrays, seconds)[0].fps
-
-
-def sync_files_fps(
-    request: ov.InferRequest, files: Sequence[Path], prepare: Prepare, seconds: float
-) -> float:
-    """Images/s of the one-by-one loop: decode a file, prepare, ``infer``, top-5."""
+def decode_rate(files: Sequence[Path], seconds: float, size: int) -> Rate:
+    """The decoder alone in this thread: ``read_for_model`` over whole cycles of ``files``."""
+    clock = Clock()
     count = 0
-    t0 = time.perf_counter()
+    for path in timed(files, seconds, whole=True):
+        read_for_model(path, size)
+        count += 1
+    return clock.rate(count)
+
+
+def sync_files_rate(
+    request: ov.InferRequest, files: Sequence[Path], prepare: Prepare, seconds: float, size: int
+) -> Rate:
+    """The one-by-one loop: decode + resize a file, prepare, ``infer``, top-5."""
+    clock = Clock()
+    count = 0
     for path in timed(files, seconds):
-        request.infer({0: prepare(read_image(path))})
+        request.infer({0: prepare(read_for_model(path, size))})
         top5(request.get_output_tensor(0).data)
         count += 1
-    return count / (time.perf_counter() - t0)
+    return clock.rate(count)
 
 
-def async_files_fps(
-    compiled: ov.CompiledModel,
-    queue: ov.AsyncInferQueue,
-    files: Sequence[Path],
-    prepare: Prepare,
-    seconds: float,
-) -> float:
-    """Images/s of the same work through the queue: this thread decodes while requests run.
+def async_files_rate(
+    compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, files: Sequence[Path], seconds: float
+) -> Rate:
+    """The course's pipeline (``helpers.pipeline.classify_files``), then top-5 of every result here.
 
-    The callback only copies the logits (``run_queue``'s default); top-5 of every result is
-    computed afterwards in this thread and counted in the wall time.
+    The wall time runs from the first file (pool start-up and first decode included) to the last
+    top-5, leaving out only the queue's teardown pause after ``wait_all``.
     """
-    t0 = time.perf_counter()
-    run = run_queue(compiled, (prepare(read_image(p)) for p in timed(files, seconds)), queue=queue)
+    clock = Clock()
+    done = pipeline.classify_files(compiled, timed(files, seconds), queue=queue)
+    t_top = time.perf_counter()
+    tops = [top5(r) for r in done.run.results if r is not None]
+    wall = done.run.seconds + time.perf_counter() - t_top
+    if done.run.errors or done.bad:
+        raise RuntimeError(f"pipeline run failed: {(done.run.errors or done.bad)[0]}")
+    rate = clock.rate(len(tops))
+    return Rate(len(tops) / wall, rate.cpu_per_image, rate.main_per_image, len(tops))
+
+
+def async_python_prep_rate(
+    compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, files: Sequence[Path], seconds: float, size: int
+) -> Rate:
+    """The same pipeline feeding the plain f32 model: mean/std/layout in numpy, in this thread."""
+    clock = Clock()
+    names: list[str] = []
+    workers = pipeline.default_workers()
+    decoded = prefetch(timed(files, seconds), size, workers, 2 * len(queue) + workers)
+    batches = pipeline.good_batches(decoded, names, lambda exc: None)
+    run = pipeline.run_batches(compiled, (python_prep(b) for b in batches), queue=queue)
+    t_top = time.perf_counter()
     tops = [top5(r) for r in run.results if r is not None]
-    seconds_taken = time.perf_counter() - t0
-    if run.errors:
-        raise RuntimeError(f"queue run failed: {run.errors[0]}")
-    return len(tops) / seconds_taken
+    wall = run.seconds + time.perf_counter() - t_top  # as in async_files_rate
+    rate = clock.rate(len(tops))
+    return Rate(len(tops) / wall, rate.cpu_per_image, rate.main_per_image, len(tops))

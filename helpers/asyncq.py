@@ -208,7 +208,8 @@ def run_queue(
     A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
 
     By default every input is copied into its request's own tensor. ``share_inputs=True`` hands
-    the arrays to OpenVINO without a copy (``make bench`` uses it); each array is kept alive and
+    the arrays to OpenVINO without a copy (``helpers.pipeline`` uses it on static-shape inputs);
+    each array is kept alive and
     must stay unchanged until its request is done. With a dynamic-shape input, use one mode per
     compiled model: a copy-mode inference on one request can write into the array that another
     request shared (known issue 1, canary ``test_issue1_dynamic_input_overwrite``; static shapes are
@@ -264,6 +265,7 @@ def run_queue(
             if progress is not None:
                 progress(len(results))
         queue.wait_all()
+        seconds = time.perf_counter() - t0  # first start to last completion, as benchmark_app counts
         let_callbacks_settle()
     except KeyboardInterrupt:
         for request in queue:
@@ -275,7 +277,6 @@ def run_queue(
         raise
     if share_inputs:
         detach_inputs(queue)
-    seconds = time.perf_counter() - t0
     if progress is not None:
         progress(len(results))
     records = [RequestRecord(i, rid, start, ends[i]) for i, (rid, start) in starts.items() if i in ends]

@@ -3,11 +3,13 @@
 It does what OpenVINO's Python and C++ "Image Classification Async" samples do: one
 ``AsyncInferQueue`` (default, the Python sample) or one request restarted from its own callback
 (``--mode callback``, the C++ sample) or one batched request (``--batch``, the C++ ``set_batch``
-mode). Preprocessing is in the graph (``PrePostProcessor``, notebook 01). It also reads folders
-and every image of MNIST IDX files, prints results in input order, skips unreadable files with a
-one-line warning, and stops cleanly on Ctrl-C. Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C.
-The options live in ``helpers.cli_args``, the printers (table, ``--raw``, ``--format json``) in
-``helpers.cli_output``; docs/cli.md is the reference.
+mode). For a square RGB input (the shipped model) files are decoded and resized ahead on the
+host and the static-shape ``PrePostProcessor`` does the rest (notebooks 01, 04); other models
+resize in the graph. It also reads folders and every image of MNIST IDX files, prints results
+in input order, skips unreadable files with a one-line warning, and stops cleanly on Ctrl-C.
+Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C. The options live in ``helpers.cli_args``, the
+printers (table, ``--raw``, ``--format json``) in ``helpers.cli_output``, the input stream in
+``helpers.cli_inputs``; docs/cli.md is the reference.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from typing import TextIO
 
 import numpy as np
 import openvino as ov
-from PIL import Image
 
 from helpers import asyncq, cli_modes, cli_output, images, labels, models, paths
 from helpers.cli_args import build_parser, normalisation
+from helpers.cli_inputs import Item, image_stream
 from helpers.cli_output import error, info, warn
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -48,30 +50,6 @@ def count_images(inputs: Iterable[str]) -> int:
             continue
         total += images.idx_count(item) if images.is_idx_file(item) else 1
     return total
-
-
-def model_pixels(pixels: np.ndarray, channels: int) -> np.ndarray:
-    """Shape one image as the PPP input wants it: u8 [1, H, W, C]; RGB becomes gray for 1-channel models."""
-    if channels == 1 and pixels.ndim == 3:
-        pixels = np.asarray(Image.fromarray(pixels).convert("L"))  # ITU-R 601 luma, as PIL does
-    if pixels.ndim == 2:
-        pixels = pixels[..., None]
-    return np.ascontiguousarray(pixels[None])
-
-
-Item = images.LoadedImage | images.ImageReadError
-
-
-def image_stream(inputs: Iterable[str], channels: int) -> Iterator[Item]:
-    """Read the inputs lazily, one file at a time, in order; bad files come as ``ImageReadError``."""
-    for item in images.expand_inputs(inputs):
-        if isinstance(item, images.ImageReadError):
-            yield item
-            continue
-        good, bad = images.load_images([item], keep_gray=channels == 1)
-        yield from bad
-        for img in good:
-            yield images.LoadedImage(img.name, model_pixels(img.pixels, channels))
 
 
 def take(stream: Iterator[Item], limit: float, names: list[str]) -> Iterator[np.ndarray]:
@@ -177,6 +155,7 @@ class Setup:
     config: dict[str, str]
     compiled: ov.CompiledModel
     printer: cli_output.Printer
+    size: int | None = None  # resized on the host to [1, size, size, 3] (static PPP), else in the graph
 
 
 def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
@@ -202,18 +181,27 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
         config["PERFORMANCE_HINT"] = args.hint.upper()
     colour = "RGB" if channels == 3 else "gray"
     flip = " -> reverse channels (BGR)" if args.reverse_input_channels else ""
-    info(
-        f"Preprocessing in the graph: u8 NHWC {colour} of any size{flip} -> resize to {width}x{height}, "
-        f"mean {list(mean)}, std {list(std)} -> NCHW"
-    )
     reverse = args.reverse_input_channels
+    size = cli_modes.host_resize_size(model)  # a static input, decoded and resized ahead on the host
+    if size is None:
+        info(
+            f"Preprocessing in the graph: u8 NHWC {colour} of any size{flip} -> resize to {width}x{height}, "
+            f"mean {list(mean)}, std {list(std)} -> NCHW"
+        )
+    else:
+        info(
+            f"Preprocessing: decode and resize to {size}x{size} on the host, ahead of the requests; "
+            f"in the graph: u8 NHWC {colour}{flip}, mean {list(mean)}, std {list(std)} -> NCHW"
+        )
     if args.batch:  # the network is compiled once the batch size (number of images) is known
-        compiled = compile_for(core, cli_modes.preprocessor(model, mean, std, reverse), args.device, config)
+        ppp_model = cli_modes.preprocessor(model, mean, std, size, reverse)
+        compiled = compile_for(core, ppp_model, args.device, config)
     else:
         info(f"Loading the model to the plugin (device {args.device})")
-        compiled = compile_for(core, cli_modes.preprocessed(model, mean, std, reverse), args.device, config)
+        ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
+        compiled = compile_for(core, ppp_model, args.device, config)
     printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
-    return Setup(core, model, channels, mean, std, class_names, config, compiled, printer)
+    return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 
 
 def plural(count: int, word: str) -> str:
@@ -287,7 +275,7 @@ def classify(args: argparse.Namespace, results: TextIO) -> int:
     try:
         setup = prepare(args, results)
         tally.total = count_images(args.input)
-        stream = setup.printer.screen(image_stream(args.input, setup.channels))
+        stream = setup.printer.screen(image_stream(args.input, setup.channels, setup.size))
         (run_batch if args.batch else run_rounds)(args, setup, stream, tally)
         setup.printer.finish()
     except models.ModelError as exc:

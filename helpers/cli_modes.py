@@ -14,7 +14,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-from helpers import asyncq, models
+from helpers import asyncq, models, pipeline
 
 # Batch mode polls its one request this often (ms) so that Ctrl-C is handled between polls.
 WAIT_SLICE_MS = 100
@@ -62,36 +62,65 @@ def reversed_channels(model: ov.Model) -> ov.Model:
     return ppp.build()
 
 
-def preprocessed(
-    model: ov.Model, mean: Sequence[float], std: Sequence[float], reverse: bool = False
+def host_resize_size(model: ov.Model) -> int | None:
+    """The side ``S`` to resize to on the host (static PPP, prefetch): RGB square inputs; else None."""
+    channels, height, width = image_input_shape(model)
+    return height if channels == 3 and height == width else None
+
+
+def _ppp(
+    model: ov.Model, mean: Sequence[float], std: Sequence[float], size: int | None, reverse: bool
 ) -> ov.Model:
-    """The single-image classifier: batch 1, then PPP (u8 NHWC of any size, [BGR,] resize, mean/std, NCHW)."""
-    model = models.add_preprocessing(with_batch(model, 1), tuple(mean), tuple(std))
+    if size is None:  # u8 NHWC of any size, resize in the graph (notebook 01)
+        model = models.add_preprocessing(model, tuple(mean), tuple(std))
+    else:
+        model = models.add_static_preprocessing(model, size, tuple(mean), tuple(std))
     return reversed_channels(model) if reverse else model
 
 
-def preprocessor(
-    model: ov.Model, mean: Sequence[float], std: Sequence[float], reverse: bool = False
+def preprocessed(
+    model: ov.Model,
+    mean: Sequence[float],
+    std: Sequence[float],
+    size: int | None = None,
+    reverse: bool = False,
 ) -> ov.Model:
-    """PPP alone: an identity model with the network's input, so images of any size become [1,C,H,W].
+    """The single-image classifier: batch 1, then PPP (u8 NHWC, [BGR,] mean/std, NCHW).
 
-    Batch mode runs this per image, then the network once on the stacked batch. Images of
-    different sizes cannot share one u8 NHWC tensor (``set_input_tensors`` needs equal shapes),
-    and resizing on the host would not match queue mode; the same PPP ops compiled separately
-    give bit-identical network inputs, so ``--batch`` prints the same top-k as queue mode.
+    With ``size`` the input is a static ``[1, size, size, C]`` that the host has resized to
+    (``helpers.images.prefetch``); without it any size is taken and resized in the graph.
+    """
+    return _ppp(with_batch(model, 1), mean, std, size, reverse)
+
+
+def preprocessor(
+    model: ov.Model,
+    mean: Sequence[float],
+    std: Sequence[float],
+    size: int | None = None,
+    reverse: bool = False,
+) -> ov.Model:
+    """PPP alone: an identity model with the network's input, so images become [1,C,H,W] (``size``: as above).
+
+    Batch mode runs this per image, then the network once on the stacked batch. Without ``size``
+    images of different sizes cannot share one u8 NHWC tensor (``set_input_tensors`` needs equal
+    shapes); batch mode takes the same inputs as queue mode (host-resized or not), and the same PPP
+    ops compiled separately give the same network inputs, so ``--batch`` prints queue mode's top-k.
     """
     channels, height, width = image_input_shape(model)
     param = ops.parameter([1, channels, height, width], model.input().get_element_type(), name="image")
     identity = ov.Model([ops.result(param)], [param], "preprocessing")
-    model = models.add_preprocessing(identity, tuple(mean), tuple(std))
-    return reversed_channels(model) if reverse else model
+    return _ppp(identity, mean, std, size, reverse)
 
 
 def run_queue_mode(
     compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Iterable[np.ndarray]
 ) -> asyncq.QueueRun:
-    """Python-sample mode: every image through an ``AsyncInferQueue`` (``asyncq.run_queue``)."""
-    return asyncq.run_queue(compiled, arrays, queue=queue)
+    """Python-sample mode: every image through an ``AsyncInferQueue`` (``pipeline.run_batches``).
+
+    On a static-shape input the queue takes the prefetched batches without a copy.
+    """
+    return pipeline.run_batches(compiled, arrays, queue=queue)
 
 
 def run_callback_mode(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -201,14 +204,24 @@ def resize_for_model(pixels: np.ndarray, size: int = 224) -> np.ndarray:
     """Resize an RGB uint8 HWC image to the ``[1, size, size, 3]`` batch a static-shape model takes.
 
     PIL's bilinear filter, which antialiases when it shrinks; the model card's top-1 uses the same.
+    The batch is a writeable array of its own, so a request can take it without a copy
+    (``share_inputs=True``; a read-only array would be copied by OpenVINO's data dispatcher).
     """
     resized = Image.fromarray(pixels).resize((size, size), Image.Resampling.BILINEAR)
-    return np.ascontiguousarray(np.asarray(resized, dtype=np.uint8)[None])
+    return np.array(resized, dtype=np.uint8)[None]
 
 
 def read_for_model(path: str | os.PathLike[str], size: int = 224) -> np.ndarray:
     """Decode one image file and resize it: the host work of the running example (03-05)."""
     return resize_for_model(read_image(path), size)
+
+
+def _decode(path: str | os.PathLike[str], size: int) -> np.ndarray | ImageReadError:
+    """``read_for_model``, with a bad file returned as its error instead of raised."""
+    try:
+        return read_for_model(path, size)
+    except ImageReadError as exc:
+        return exc
 
 
 def prefetch(
@@ -219,26 +232,77 @@ def prefetch(
 ) -> Iterator[tuple[str, np.ndarray | ImageReadError]]:
     """Decode and resize ahead in a small thread pool; yield ``(name, batch or error)`` in input order.
 
-    At most ``depth`` decoded images wait at a time, so memory stays bounded by
-    ``depth x size x size x 3`` bytes plus the ``workers`` images being decoded. PIL releases the
-    GIL while it decodes and resizes, so the pool runs beside OpenVINO's threads.
+    Each of ``workers`` threads takes the next path itself, decodes and resizes it, and files the
+    batch under its position, so the caller's thread only picks up finished batches. What bounds
+    memory: at most ``depth`` paths are taken ahead of the caller (a semaphore the caller releases
+    per yielded batch), so at most ``depth`` resized batches (``size x size x 3`` bytes each) wait,
+    and at most ``workers`` full-size images (bounded by ``MAX_SIDE``) are being decoded at once.
+    PIL releases the GIL while it decodes and resizes, so the pool runs beside OpenVINO's threads.
+    ``paths`` may be lazy: the pool's threads advance it, one at a time; an error it raises comes
+    out here after the batches before it. Closing the generator early stops the pool.
     """
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
+    source = iter(paths)
+    ahead = threading.Semaphore(max(1, depth))
+    take_lock = threading.Lock()
+    filed = threading.Condition()
+    ready: dict[int, tuple[str, np.ndarray | ImageReadError] | BaseException] = {}
+    state: dict[str, Any] = {"taken": 0, "total": None, "error": None, "stop": False}
 
-    def work(p: str | os.PathLike[str]) -> np.ndarray | ImageReadError:
-        try:
-            return read_for_model(p, size)
-        except ImageReadError as exc:
-            return exc
+    def take() -> tuple[int, str | os.PathLike[str]] | None:
+        """The next (position, path), or None at the end (or when stopped)."""
+        with take_lock:
+            if state["stop"] or state["total"] is not None:
+                return None
+            try:
+                path = next(source)
+            except BaseException as exc:  # noqa: BLE001 - StopIteration, or handed to the caller
+                state["error"] = None if isinstance(exc, StopIteration) else exc
+                state["total"] = state["taken"]
+                return None
+            state["taken"] += 1
+            return state["taken"] - 1, path
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="decode") as pool:
-        pending: deque = deque()
-        for p in paths:
-            pending.append((_safe_name(Path(p)), pool.submit(work, p)))
-            if len(pending) >= max(1, depth):
-                name, fut = pending.popleft()
-                yield name, fut.result()
-        while pending:
-            name, fut = pending.popleft()
-            yield name, fut.result()
+    def work() -> None:
+        while True:
+            ahead.acquire()
+            job = take()
+            if job is None:
+                ahead.release()  # pass the wake-up on: the other workers end too
+                with filed:
+                    filed.notify_all()
+                return
+            index, path = job
+            try:
+                item: tuple[str, np.ndarray | ImageReadError] | BaseException = (
+                    _safe_name(Path(path)),
+                    _decode(path, size),
+                )
+            except BaseException as exc:  # noqa: BLE001 - not a bad image: re-raised in order
+                item = exc
+            with filed:
+                ready[index] = item
+                filed.notify_all()
+
+    threads = [
+        threading.Thread(target=work, name=f"prefetch-{i}", daemon=True) for i in range(max(1, workers))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for index in itertools.count():
+            with filed:
+                while index not in ready and (state["total"] is None or index < state["total"]):
+                    filed.wait()
+                if index not in ready:
+                    break
+                item = ready.pop(index)
+            ahead.release()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        if state["error"] is not None:
+            raise state["error"]
+    finally:
+        state["stop"] = True
+        for _ in threads:
+            ahead.release()

@@ -7,17 +7,26 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
+from helpers import paths
 from helpers.paths import REPO_ROOT
 
 REQUIRED_KEYS = [
     "benchmark_app_fps",
     "queue_fps",
     "queue_over_benchmark_app",
+    "main_thread_us_per_image",
+    "decode_cpu_ms_per_image",
+    "infer_cpu_ms_per_image",
+    "limit_fps",
+    "async_over_limit",
+    "async_e2e_cpu_ms_per_image",
     "sync_e2e_fps",
     "async_e2e_fps",
     "async_over_sync",
@@ -56,6 +65,47 @@ def test_ratios_are_the_ratios_of_the_reported_rates(quick_run) -> None:
     assert r["queue_over_benchmark_app"] == pytest.approx(r["queue_fps"] / r["benchmark_app_fps"])
     assert r["async_over_sync"] == pytest.approx(r["async_e2e_fps"] / r["sync_e2e_fps"])
     assert r["ppp_over_python_prep"] == pytest.approx(r["async_e2e_fps"] / r["python_prep_async_fps"])
+    per_image_ms = r["decode_cpu_ms_per_image"] + r["infer_cpu_ms_per_image"]
+    assert r["limit_fps"] == pytest.approx(r["cores"] * 1000 / per_image_ms)
+    assert r["async_over_limit"] == pytest.approx(r["async_e2e_fps"] / r["limit_fps"])
+
+
+def test_every_round_is_kept_and_each_figure_is_their_median(quick_run) -> None:
+    _, r, _ = quick_run
+    rounds = r["rounds"]
+    for key, comparison in (
+        ("benchmark_app_fps", "ceiling"),
+        ("queue_fps", "ceiling"),
+        ("main_thread_us_per_image", "ceiling"),
+        ("decode_cpu_ms_per_image", "e2e"),
+    ):
+        assert len(rounds[key]) == r["rounds_per_comparison"][comparison] == 1, key
+        assert r[key] == pytest.approx(statistics.median(rounds[key])), key
+    assert r["async_e2e_fps"] == pytest.approx(statistics.median(rounds["async_ppp_fps"]))
+
+
+def test_the_pipeline_and_the_ceiling_run_the_static_classifier(quick_run) -> None:
+    _, r, _ = quick_run
+    assert r["input_shape"] == [1, 224, 224, 3]
+    assert "-data_shape" not in r["benchmark_app_args"]  # a static IR: benchmark_app needs no shape
+    assert r["e2e_files"] == sorted(
+        p.name for p in paths.IMAGES_DIR.iterdir() if p.suffix in {".png", ".jpg"}
+    )
+
+
+def test_an_extra_measurement_is_merged_into_the_results(tmp_path) -> None:
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    (tmp_path / "fake.py").write_text(
+        "def measure(ctx):\n"
+        "    return {'fake_fps': ctx.seconds * 10, 'table_rows': [['fake', f'{ctx.seconds:g}', '', '']]}\n"
+    )
+    ctx = SimpleNamespace(seconds=2.0, say=lambda message: None)
+    found = bench.extras(ctx, ("missing", "fake"), tmp_path)
+    assert found == {"fake_fps": 20.0, "table_rows": [["fake", "2", "", ""]]}
 
 
 def test_sweep_covers_both_hints_and_every_job_count(quick_run) -> None:

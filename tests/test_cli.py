@@ -70,7 +70,15 @@ def two_images() -> subprocess.CompletedProcess[str]:
     return run_cli("-i", "data/images/cat.png", "data/images/coffee.png")
 
 
-def test_table_format_line_by_line(two_images, classifier, labels):
+@pytest.fixture(scope="module")
+def static_classifier(core: ov.Core) -> ov.CompiledModel:
+    """What the CLI runs for the shipped model: host resize (``read_for_model``) + static PPP, f32."""
+    return models.build_static_classifier(
+        core, paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
+    )
+
+
+def test_table_format_line_by_line(two_images, static_classifier, labels):
     assert two_images.returncode == 0, two_images.stderr
     assert two_images.stderr == ""
     out = two_images.stdout.splitlines()
@@ -81,8 +89,8 @@ def test_table_format_line_by_line(two_images, classifier, labels):
         "class_id probability label",
         "-------- ----------- -----",
     ]
-    rgb = images.read_image(paths.IMAGES_DIR / "cat.png")
-    probs = to_probabilities(classifier(rgb[None], share_inputs=False)[0])
+    batch = images.read_for_model(paths.IMAGES_DIR / "cat.png")
+    probs = to_probabilities(static_classifier(batch, share_inputs=False)[0])
     expected = top_k(probs, 10)
     for line, (cid, p) in zip(out[start + 5 : start + 15], expected, strict=True):
         # id left-aligned in the width of "class_id" plus a space; probability with 7 decimals,

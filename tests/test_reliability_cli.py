@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from reliability_inputs import CAT_TOP1, make_zoo, printable, write_large_jpeg, zoo_inputs
 
-from helpers import images, paths
+from helpers import images, models, paths
 
 REPO = paths.REPO_ROOT
 GB = 1 << 30
@@ -68,11 +68,14 @@ def zoo(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def expected_top1(zoo, classifier) -> list[int]:
-    """Top-1 of every good zoo image from the in-process classifier (same PPP graph, f32)."""
+def expected_top1(zoo, core) -> list[int]:
+    """Top-1 of every good zoo image in process, as the CLI computes it: host resize, static PPP, f32."""
     _, cases = zoo
+    classifier = models.build_static_classifier(
+        core, paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
+    )
     return [
-        int(np.argmax(classifier(images.read_image(c.path)[None], share_inputs=False)[0]))
+        int(np.argmax(classifier(images.read_for_model(c.path), share_inputs=False)[0]))
         for c in cases
         if c.good
     ]
