@@ -13,7 +13,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # A kernel that dies makes nbval wait for the cell's timeout: fail after 5 minutes, not 2000 s.
 NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: lab test lint format notebooks bench model soak test-offline clean
+.PHONY: lab test lint format notebooks exercises bench model soak test-offline clean
 
 $(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-%: pyproject.toml
 	@touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=.
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,6 +37,11 @@ format: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+
+# The learner copies (solutions removed, outputs cleared) in learner/; existing copies are kept
+# (they hold the learner's answers): FORCE=1 overwrites them.
+exercises: $(LAB_STAMP)
+	$(BIN)/python tools/strip_solutions.py $(if $(FORCE),--force)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
