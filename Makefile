@@ -13,7 +13,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # A kernel that dies makes nbval wait for the cell's timeout: fail after 5 minutes, not 2000 s.
 NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: lab test lint format notebooks exercises bench model soak test-offline clean
+.PHONY: lab test lint format notebooks exercises doctor bench model soak test-offline clean
 
 $(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ notebooks: $(STAMP)
 # (they hold the learner's answers): FORCE=1 overwrites them.
 exercises: $(LAB_STAMP)
 	$(BIN)/python tools/strip_solutions.py $(if $(FORCE),--force)
+
+# The workshop preflight check (docs/workshop.md); it needs the installed course, never installs it.
+doctor:
+	@test -x $(BIN)/python || { echo "✗ no $(VENV): run make lab, or offline wheelhouse/install.sh"; exit 1; }
+	$(BIN)/python -m helpers.doctor
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
