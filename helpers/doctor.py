@@ -243,7 +243,8 @@ def course_folders() -> list[Path]:
 def folders_writable(folders: Sequence[Path] | None = None) -> Check:
     """Each course folder accepts a new file."""
     refused = []
-    for folder in course_folders() if folders is None else folders:
+    folders = course_folders() if folders is None else folders
+    for folder in folders:
         try:
             fd, name = tempfile.mkstemp(prefix=".doctor-", dir=folder)
             os.close(fd)
@@ -253,7 +254,7 @@ def folders_writable(folders: Sequence[Path] | None = None) -> Check:
     return Check(
         "course folders writable",
         not refused,
-        "; ".join(refused) if refused else "notebooks/, learner/, .cache/",
+        "; ".join(refused) or ", ".join(paths.display_path(f) + "/" for f in folders),
         "copy the course to a folder you own (not a USB stick or Program Files)",
     )
 
