@@ -92,7 +92,8 @@ def marker_environment(platform: str, python: str) -> dict[str, str]:
     elif platform.startswith("macosx"):
         system, machine = ("Darwin", "darwin", "posix"), platform.rsplit("_", 1)[-1]
     else:
-        system, machine = ("Linux", "linux", "posix"), re.sub(r"^.*?_(x86_64|aarch64|\w+)$", r"\1", platform)
+        arch = re.search(r"(x86_64|aarch64|i686|ppc64le|s390x|armv7l)$", platform)
+        system, machine = ("Linux", "linux", "posix"), arch[1] if arch else "x86_64"
     machine = "x86_64" if machine in ("intel", "universal2") else machine
     return {
         "platform_system": system[0],
@@ -143,6 +144,24 @@ def missing_for(dest: Path, files: list[str], reqs: list[str], env: dict[str, st
         wanted.setdefault(name, set()).update(new)
         todo += [(dep, e) for dep in wheel_requirements(by_name[name]) for e in new]
     return sorted(missing.values())
+
+
+def version_warnings(manifest: dict[str, list[str]], package: str) -> list[str]:
+    """Name the targets that got another version of ``package`` than the newest one downloaded."""
+    found = {
+        target: f.split("-")[1]
+        for target, files in manifest.items()
+        for f in files
+        if canonical(f.split("-")[0]) == package
+    }
+    if len(set(found.values())) < 2:
+        return []
+    newest = max(found.values(), key=lambda v: [int(p) if p.isdigit() else 0 for p in v.split(".")])
+    return [
+        f"{target} gets {package} {version}, not {newest}: no newer wheel for that platform tag"
+        for target, version in sorted(found.items())
+        if version != newest
+    ]
 
 
 INSTALL_SH = """\
@@ -267,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     (args.dest / "SIZES.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
     print("\n".join(rows))
+    for warning in version_warnings(manifest, "openvino"):
+        print(f"warning: {warning}", file=sys.stderr)
     shown = args.dest.resolve().relative_to(REPO) if args.dest.resolve().is_relative_to(REPO) else args.dest
     print(
         f"Wheelhouse: {Path(shown).as_posix()}/ (install: sh {Path(shown).as_posix()}/install.sh, "
