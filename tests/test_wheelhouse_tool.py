@@ -70,6 +70,8 @@ def test_marker_environments():
         "Darwin",
         "arm64",
     )
+    intel_mac = wheelhouse.marker_environment("macosx_10_15_x86_64", "3.11")
+    assert (intel_mac["sys_platform"], intel_mac["platform_machine"]) == ("darwin", "x86_64")
     linux = wheelhouse.marker_environment("manylinux_2_28_aarch64", "3.10")
     assert (linux["sys_platform"], linux["platform_machine"], linux["python_version"]) == (
         "linux",

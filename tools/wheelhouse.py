@@ -87,14 +87,14 @@ def canonical(name: str) -> str:
 
 def marker_environment(platform: str, python: str) -> dict[str, str]:
     """Return the PEP 508 marker values of a CPython ``python`` on ``platform`` (a wheel platform tag)."""
+    arch = re.search(r"(x86_64|aarch64|arm64|i686|ppc64le|s390x|armv7l|universal2|intel)$", platform)
+    machine = "x86_64" if arch is None or arch[1] in ("intel", "universal2") else arch[1]
     if platform.startswith("win"):
         system, machine = ("Windows", "win32", "nt"), "ARM64" if "arm64" in platform else "AMD64"
     elif platform.startswith("macosx"):
-        system, machine = ("Darwin", "darwin", "posix"), platform.rsplit("_", 1)[-1]
+        system = ("Darwin", "darwin", "posix")
     else:
-        arch = re.search(r"(x86_64|aarch64|i686|ppc64le|s390x|armv7l)$", platform)
-        system, machine = ("Linux", "linux", "posix"), arch[1] if arch else "x86_64"
-    machine = "x86_64" if machine in ("intel", "universal2") else machine
+        system = ("Linux", "linux", "posix")
     return {
         "platform_system": system[0],
         "sys_platform": system[1],
