@@ -24,7 +24,7 @@ $(VENV)/.installed-%: pyproject.toml
 	@touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

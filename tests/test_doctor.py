@@ -140,8 +140,8 @@ def test_an_occupied_port_fails(capsys):
         busy.listen()
         port = busy.getsockname()[1]
         check = doctor.port_free(port)
-    assert not check.ok and check.needed
-    assert doctor.line(check).startswith(f"✗ port {port}: in use")
+    assert not check.ok and not check.needed  # make lab moves to the next free port
+    assert doctor.line(check).startswith(f"✗ port {port} (optional): in use")
     assert f"jupyter lab --port {port + 11}" in doctor.line(check)
 
 

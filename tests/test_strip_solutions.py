@@ -142,6 +142,17 @@ def test_course_notebooks_lose_exactly_their_solution_cells(tmp_path, path):
     kept = [c for c in original.cells if c not in solutions]
     assert [c.metadata.get("tags") for c in copy.cells] == [c.metadata.get("tags") for c in kept]
     assert not any(s.source in [c.source for c in copy.cells] for s in solutions)
+    tags = [c.metadata.get("tags", []) for c in copy.cells]
+    learner = [
+        (i, t.split(":", 1)[1])
+        for i, cell_tags in enumerate(tags)
+        for t in cell_tags
+        if t.startswith("exercise:")
+    ]
+    assert len(learner) == len(solutions)
+    for i, exercise in learner:  # the learner's cell is now directly followed by its check cell
+        assert f"check:{exercise}" in tags[i + 1]
+        assert "# TODO" in copy.cells[i].source and "..." in copy.cells[i].source
     assert "✅" not in copy_outputs(copy)
     assert "output_type" not in copy_outputs(copy)
 

@@ -34,7 +34,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args()
-    paths = args.notebooks or sorted((REPO / "notebooks").glob("[0-9]*.ipynb"))
+    paths = args.notebooks or sorted(
+        p for p in (REPO / "notebooks").glob("[0-9]*.ipynb") if not p.stem.endswith("-exercise")
+    )
     for path in paths:
         seconds = execute(path.resolve())
         print(f"{path.resolve().relative_to(REPO)}: {seconds:.1f} s")
