@@ -58,7 +58,7 @@ wheelhouse: $(LAB_STAMP)
 	  $(if $(PYTHONS),--pythons "$(PYTHONS)") $(if $(WHEEL_EXTRAS),--extras "$(WHEEL_EXTRAS)")
 
 # Build the wheelhouse, then install from it with no network and run notebook 01 (a .ci/run step).
-test-wheelhouse: $(LAB_STAMP)
+test-wheelhouse: $(STAMP)
 	BUILDER=$(BIN)/python sh tools/check_wheelhouse.sh
 
 bench: $(STAMP)
