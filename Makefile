@@ -14,6 +14,8 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
 .PHONY: lab test lint format notebooks bench model soak test-offline clean
+# The workshop kit (issues #13, #16): learner copies, preflight check, offline wheels.
+.PHONY: exercises doctor wheelhouse test-wheelhouse
 
 $(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +42,27 @@ format: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+
+# The learner copies (solutions removed, outputs cleared) in learner/; existing copies are kept
+# (they hold the learner's answers): FORCE=1 overwrites them.
+exercises:
+	@test -x $(BIN)/python || { echo "no $(VENV): run make lab (or wheelhouse/install.sh) first"; exit 1; }
+	$(BIN)/python tools/strip_solutions.py $(if $(FORCE),--force)
+
+# The workshop preflight check (docs/workshop.md); it needs the installed course, never installs it.
+doctor:
+	@test -x $(BIN)/python || { echo "✗ no $(VENV): run make lab, or offline wheelhouse/install.sh"; exit 1; }
+	$(BIN)/python -m helpers.doctor
+
+# Wheels for an offline room, with install.sh/install.ps1 (docs/workshop.md). Other targets, e.g.
+# make wheelhouse PLATFORMS="win_amd64 macosx_11_0_arm64 manylinux_2_28_x86_64" PYTHONS="3.10 3.11 3.12"
+wheelhouse: $(LAB_STAMP)
+	$(BIN)/python tools/wheelhouse.py $(if $(PLATFORMS),--platforms "$(PLATFORMS)") \
+	  $(if $(PYTHONS),--pythons "$(PYTHONS)") $(if $(WHEEL_EXTRAS),--extras "$(WHEEL_EXTRAS)")
+
+# Build the wheelhouse, then install from it with no network and run notebook 01 (a .ci/run step).
+test-wheelhouse: $(STAMP)
+	BUILDER=$(BIN)/python sh tools/check_wheelhouse.sh
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -1,5 +1,4 @@
 import importlib.util
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from helpers.paths import REPO_ROOT
 
 TOOL = REPO_ROOT / "tools" / "strip_solutions.py"
-COURSE_NOTEBOOKS = ["01-model-loading.ipynb", "02-synchronous-inference.ipynb"]
 
 
 def load_tool():
@@ -30,7 +28,7 @@ def solution_cell(source: str) -> nbformat.NotebookNode:
     return cell
 
 
-def exercise_notebook(path: Path) -> Path:
+def exercise_notebook(path: Path, link: str = "") -> Path:
     ran = new_code_cell("x = 1\nprint(x)", execution_count=1)
     ran.outputs = [new_output("stream", name="stdout", text="1\n")]
     check = new_code_cell("check('answer', answer, lambda a: a == 2, 'hint')", execution_count=4)
@@ -39,7 +37,7 @@ def exercise_notebook(path: Path) -> Path:
     other_tags.metadata = {"tags": ["parameters"]}
     nb = new_notebook(
         cells=[
-            new_markdown_cell("# Title"),
+            new_markdown_cell(f"# Title{link}"),
             ran,
             other_tags,
             new_markdown_cell("**Exercise.** Set `answer` to 2."),
@@ -55,11 +53,11 @@ def exercise_notebook(path: Path) -> Path:
 def test_copy_drops_solution_cells_and_outputs_and_keeps_the_rest(tmp_path, capsys):
     original = exercise_notebook(tmp_path / "07-demo.ipynb")
     before = original.read_bytes()
+    out = tmp_path / "learner"
 
-    assert strip_solutions.main([str(original)]) == 0
+    assert strip_solutions.main([str(original), "--out", str(out)]) == 0
 
-    copy = tmp_path / "07-demo-exercise.ipynb"
-    nb = nbformat.read(copy, as_version=4)
+    nb = nbformat.read(out / "07-demo.ipynb", as_version=4)
     nbformat.validate(nb)
     assert [c.source for c in nb.cells] == [
         "# Title",
@@ -73,24 +71,76 @@ def test_copy_drops_solution_cells_and_outputs_and_keeps_the_rest(tmp_path, caps
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     assert original.read_bytes() == before
-    out = capsys.readouterr().out
-    assert "07-demo-exercise.ipynb: removed 1 solution cell(s)" in out
-    assert not list(tmp_path.glob(".*.tmp"))
+    printed = capsys.readouterr().out
+    assert "learner/07-demo.ipynb: removed 1 solution cell(s)" in printed
+    assert not list(out.glob(".*.tmp"))
 
 
-@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
-def test_course_notebooks_lose_exactly_their_solution_cells(tmp_path, name):
-    source = REPO_ROOT / "notebooks" / name
-    original = nbformat.read(source, as_version=4)
+def test_an_existing_copy_keeps_the_learners_answers_unless_forced(tmp_path, capsys):
+    original = exercise_notebook(tmp_path / "07-demo.ipynb")
+    out = tmp_path / "learner"
+    assert strip_solutions.main([str(original), "--out", str(out)]) == 0
+    copy = out / "07-demo.ipynb"
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells[4].source = "answer = 2  # the learner's work"
+    nbformat.write(nb, copy)
+
+    assert strip_solutions.main([str(original), "--out", str(out)]) == 0
+    assert "the learner's work" in copy.read_text(encoding="utf-8")
+    assert "learner/07-demo.ipynb: kept" in capsys.readouterr().out
+
+    assert strip_solutions.main([str(original), "--out", str(out), "--force"]) == 0
+    assert "the learner's work" not in copy.read_text(encoding="utf-8")
+
+
+def test_links_to_notebooks_without_a_learner_copy_point_back_to_the_course(tmp_path):
+    course = tmp_path / "notebooks"
+    course.mkdir()
+    nbformat.write(new_notebook(cells=[new_markdown_cell("appendix")]), course / "A2-known-issues.ipynb")
+    link = " [A2](A2-known-issues.ipynb#issue-1), [08](08-next.ipynb), [web](https://docs.openvino.ai)"
+    exercise_notebook(course / "07-demo.ipynb", link)
+    exercise_notebook(course / "08-next.ipynb")
+
+    assert (
+        strip_solutions.main(
+            [str(course / "07-demo.ipynb"), str(course / "08-next.ipynb"), "--out", str(tmp_path / "learner")]
+        )
+        == 0
+    )
+
+    title = nbformat.read(tmp_path / "learner" / "07-demo.ipynb", as_version=4).cells[0].source
+    assert title == (
+        "# Title [A2](../notebooks/A2-known-issues.ipynb#issue-1), [08](08-next.ipynb),"
+        " [web](https://docs.openvino.ai)"
+    )
+
+
+def test_make_exercises_copies_every_core_notebook_and_appendices_with_solutions(tmp_path):
+    course = tmp_path / "notebooks"
+    course.mkdir()
+    exercise_notebook(course / "01-a.ipynb")
+    nbformat.write(new_notebook(cells=[new_code_cell("1 + 1")]), course / "02-b.ipynb")
+    exercise_notebook(course / "A1-tour.ipynb")
+    nbformat.write(new_notebook(cells=[new_code_cell("2 + 2")]), course / "A2-issues.ipynb")
+    assert [p.name for p in strip_solutions.course_notebooks(course)] == [
+        "01-a.ipynb",
+        "02-b.ipynb",
+        "A1-tour.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_course_notebooks_lose_exactly_their_solution_cells(tmp_path, path):
+    original = nbformat.read(path, as_version=4)
     solutions = [c for c in original.cells if "solution" in c.metadata.get("tags", [])]
-    assert solutions, f"{name} has no solution cells"
-    shutil.copy(source, tmp_path / name)
+    if not solutions:
+        pytest.skip(f"{path.name} has no solution cells")
 
-    assert strip_solutions.main([str(tmp_path / name)]) == 0
+    assert strip_solutions.main([str(path), "--out", str(tmp_path)]) == 0
 
-    copy = nbformat.read(tmp_path / name.replace(".ipynb", "-exercise.ipynb"), as_version=4)
-    kept = [c.source for c in original.cells if c not in solutions]
-    assert [c.source for c in copy.cells] == kept
+    copy = nbformat.read(tmp_path / path.name, as_version=4)
+    kept = [c for c in original.cells if c not in solutions]
+    assert [c.metadata.get("tags") for c in copy.cells] == [c.metadata.get("tags") for c in kept]
     assert not any(s.source in [c.source for c in copy.cells] for s in solutions)
     tags = [c.metadata.get("tags", []) for c in copy.cells]
     learner = [
@@ -104,6 +154,7 @@ def test_course_notebooks_lose_exactly_their_solution_cells(tmp_path, name):
         assert f"check:{exercise}" in tags[i + 1]
         assert "# TODO" in copy.cells[i].source and "..." in copy.cells[i].source
     assert "✅" not in copy_outputs(copy)
+    assert "output_type" not in copy_outputs(copy)
 
 
 def copy_outputs(nb: nbformat.NotebookNode) -> str:
@@ -116,18 +167,17 @@ def test_bad_inputs_get_one_line_each_and_good_ones_still_get_their_copy(tmp_pat
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     (tmp_path / "folder.ipynb").mkdir()
     nbformat.write(new_notebook(cells=[new_code_cell("1 + 1")]), tmp_path / "plain.ipynb")
-    exercise_notebook(tmp_path / "old-exercise.ipynb")
     inputs = [
         tmp_path / "missing.ipynb",
         tmp_path / "broken.ipynb",
         tmp_path / "notes.txt",
         tmp_path / "folder.ipynb",
         tmp_path / "plain.ipynb",
-        tmp_path / "old-exercise.ipynb",
         good,
     ]
+    out = tmp_path / "learner"
 
-    assert strip_solutions.main([str(p) for p in inputs]) == 1
+    assert strip_solutions.main([*map(str, inputs), "--out", str(out)]) == 1
 
     captured = capsys.readouterr()
     errors = captured.err.strip().splitlines()
@@ -137,26 +187,33 @@ def test_bad_inputs_get_one_line_each_and_good_ones_still_get_their_copy(tmp_pat
         "notes.txt": "not a .ipynb file",
         "folder.ipynb": "is a folder",
         "plain.ipynb": "no cells tagged 'solution'",
-        "old-exercise.ipynb": "already an exercise copy",
     }
     assert len(errors) == len(expected)
     for line, (name, reason) in zip(errors, expected.items(), strict=True):
         assert line.startswith("error: ") and name in line and reason in line, line
     assert "Traceback" not in captured.err
-    assert (tmp_path / "good-exercise.ipynb").is_file()
-    assert not (tmp_path / "plain-exercise.ipynb").exists()
-    assert not (tmp_path / "broken-exercise.ipynb").exists()
+    assert [p.name for p in out.iterdir()] == ["good.ipynb"]
+
+
+def test_unwritable_folder_gets_one_line(tmp_path, capsys):
+    good = exercise_notebook(tmp_path / "good.ipynb")
+    blocker = tmp_path / "learner"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    assert strip_solutions.main([str(good), "--out", str(blocker)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot be written" in err
 
 
 def test_command_line_exit_status(tmp_path):
     good = exercise_notebook(tmp_path / "cli.ipynb")
+    out = tmp_path / "learner"
     run = subprocess.run(
-        [sys.executable, str(TOOL), str(tmp_path / "nope.ipynb"), str(good)],
+        [sys.executable, str(TOOL), str(tmp_path / "nope.ipynb"), str(good), "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert run.returncode == 1
     assert run.stderr.strip().count("\n") == 0 and "nope.ipynb: file not found" in run.stderr
-    assert "cli-exercise.ipynb: removed 1 solution cell(s)" in run.stdout
-    assert (tmp_path / "cli-exercise.ipynb").is_file()
+    assert "learner/cli.ipynb: removed 1 solution cell(s)" in run.stdout
+    assert (out / "cli.ipynb").is_file()

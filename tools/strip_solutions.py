@@ -1,18 +1,23 @@
-"""Write a practice copy of a course notebook without its solution cells.
+"""Write the learner copies of the course notebooks into ``learner/`` (``make exercises``).
 
-``python tools/strip_solutions.py notebooks/01-model-loading.ipynb`` writes
-``notebooks/01-model-loading-exercise.ipynb`` beside the original: every cell tagged ``solution`` is
-removed, and all outputs are cleared (they were produced with the solutions filled in, so the checking
-cells would already show their pass lines). The original notebook is never modified.
+``python tools/strip_solutions.py`` takes every core notebook (``notebooks/0*.ipynb``, ...) and every
+appendix notebook that has exercises, and writes a copy of each into the git-ignored ``learner/``
+folder at the repository root: every cell tagged ``solution`` is removed and all outputs are
+cleared (they were produced with the solutions filled in, so the check cells would already show
+their pass lines). Links to course notebooks that have no learner copy point back into
+``notebooks/``. The committed notebooks are never modified.
 
-Each bad input gets one line on stderr naming the file and the reason; the other inputs are still
-processed, and the exit status is 1 when any input was refused.
+A learner copy that already exists is kept, since it may hold the learner's answers; ``--force``
+overwrites it. Named notebooks (``tools/strip_solutions.py notebooks/02-....ipynb``) are copied
+only if they have solution cells. Each bad input gets one line on stderr naming the file and the
+reason; the other inputs are still processed, and the exit status is 1 when any input was refused.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -21,12 +26,15 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+LEARNER = REPO / "learner"
 SOLUTION_TAG = "solution"
-SUFFIX = "-exercise"
+# A Markdown link or image target naming a sibling notebook or file: ](02-x.ipynb) or ](02-x.ipynb#part)
+LINK = re.compile(r"\]\((?!https?:|/|#|\.\./)([^)\s#]+)(#[^)\s]*)?\)")
 
 
 class StripError(Exception):
-    """An input that cannot be turned into an exercise copy; ``str()`` is one line."""
+    """An input that cannot be turned into a learner copy; ``str()`` is one line."""
 
 
 def shown(path: Path) -> str:
@@ -42,9 +50,9 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def exercise_path(path: Path) -> Path:
-    """Return where the exercise copy of ``path`` goes: ``<name>-exercise.ipynb`` beside it."""
-    return path.with_name(f"{path.stem}{SUFFIX}{path.suffix}")
+def is_core(path: Path) -> bool:
+    """Tell whether a notebook is on the core path (its name starts with a digit)."""
+    return path.name[:1].isdigit()
 
 
 def strip(nb: nbformat.NotebookNode) -> int:
@@ -58,12 +66,24 @@ def strip(nb: nbformat.NotebookNode) -> int:
     return before - len(nb.cells)
 
 
+def relink(nb: nbformat.NotebookNode, source_dir: Path, copied: set[str], target_dir: Path) -> None:
+    """Point Markdown links at files that have no learner copy back to where they live."""
+
+    def fix(m: re.Match[str]) -> str:
+        name, anchor = m[1], m[2] or ""
+        if name in copied or not (source_dir / name).exists():
+            return m[0]
+        return f"]({Path(os.path.relpath(source_dir / name, target_dir)).as_posix()}{anchor})"
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = LINK.sub(fix, cell.source)
+
+
 def read_notebook(path: Path) -> nbformat.NotebookNode:
     """Read a notebook, turning every way it can fail into a one-line ``StripError``."""
     if path.suffix != ".ipynb":
         raise StripError(f"{shown(path)}: not a .ipynb file")
-    if path.stem.endswith(SUFFIX):
-        raise StripError(f"{shown(path)}: already an exercise copy; strip the original notebook instead")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -91,14 +111,36 @@ def write_atomic(nb: nbformat.NotebookNode, target: Path) -> None:
         raise
 
 
-def make_exercise(path: Path) -> tuple[Path, int]:
-    """Write the exercise copy of one notebook; return its path and the number of cells removed."""
+def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Return the notebooks that get a learner copy: every core one, and appendices with solutions."""
+    chosen = []
+    for path in sorted(folder.glob("*.ipynb")):
+        if is_core(path):
+            chosen.append(path)
+            continue
+        try:
+            nb = read_notebook(path)
+        except StripError:
+            continue  # a broken appendix is reported by nbval, not here
+        if any(is_solution(c) for c in nb.cells):
+            chosen.append(path)
+    return chosen
+
+
+def learner_copy(
+    path: Path, out_dir: Path, copied: set[str], *, force: bool = False, need_solutions: bool = True
+) -> tuple[Path, int | None]:
+    """Write the learner copy of one notebook; return its path and the cells removed (None: kept)."""
     nb = read_notebook(path)
+    target = out_dir / path.name
+    if target.exists() and not force:
+        return target, None
     removed = strip(nb)
-    if removed == 0:
+    if removed == 0 and need_solutions:
         raise StripError(f"{shown(path)}: no cells tagged '{SOLUTION_TAG}'; nothing to strip")
-    target = exercise_path(path)
+    relink(nb, path.parent, copied, out_dir)
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(nb, target)
     except OSError as exc:
         raise StripError(f"{shown(target)}: cannot be written ({exc.strerror or exc})") from None
@@ -106,19 +148,29 @@ def make_exercise(path: Path) -> tuple[Path, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Strip each named notebook; return 0 when all succeeded, 1 when any input was refused."""
+    """Write the learner copies; return 0 when all succeeded, 1 when any input was refused."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="+", type=Path, help="course notebooks (.ipynb)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: the course's)")
+    parser.add_argument("--out", type=Path, default=LEARNER, help="folder of the copies (default: learner/)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing copies (answers are lost)")
     args = parser.parse_args(argv)
+    named = bool(args.notebooks)
+    paths = args.notebooks if named else course_notebooks()
+    copied = {p.name for p in paths}
     status = 0
-    for path in args.notebooks:
+    for path in paths:
         try:
-            target, removed = make_exercise(path)
+            target, removed = learner_copy(path, args.out, copied, force=args.force, need_solutions=named)
         except StripError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
-        print(f"{shown(path)} -> {shown(target)}: removed {removed} solution cell(s), outputs cleared")
+        if removed is None:
+            print(f"{shown(target)}: kept (it exists and may hold answers; --force overwrites it)")
+        else:
+            print(f"{shown(path)} -> {shown(target)}: removed {removed} solution cell(s), outputs cleared")
+    if paths and status == 0:
+        print(f"Learner copies are in {shown(args.out)}/: open them in JupyterLab and run the check cells.")
     return status
 
 
