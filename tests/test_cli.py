@@ -481,7 +481,7 @@ def raw_runs() -> dict[str, subprocess.CompletedProcess[str]]:
     }
 
 
-def test_raw_prints_the_python_samples_block_with_raw_values(raw_runs, classifier):
+def test_raw_prints_the_python_samples_block_with_raw_values(raw_runs, static_classifier):
     result = raw_runs["text"]
     assert result.returncode == 0, result.stderr
     assert result.stderr == "[ WARNING ] Image data/images/missing.png cannot be read: file not found\n"
@@ -494,7 +494,8 @@ def test_raw_prints_the_python_samples_block_with_raw_values(raw_runs, classifie
             "[ INFO ] --------------------",
         ]
         assert out[start + 9] == "[ INFO ] "
-        logits = classifier(images.read_image(paths.IMAGES_DIR / photo)[None], share_inputs=False)[0]
+        batch = images.read_for_model(paths.IMAGES_DIR / photo)
+        logits = static_classifier(batch, share_inputs=False)[0]
         expected = top_k(logits.reshape(-1), 5)
         assert expected[0][1] > 1  # logits, not probabilities: the softmax is not applied
         for line, (cid, value) in zip(out[start + 4 : start + 9], expected, strict=True):
