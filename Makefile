@@ -23,7 +23,9 @@ $(VENV)/.installed-%: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".$(if $(filter-out base,$*),[$(subst -,$(comma),$*)])"
 	@touch $@
 
+# The learner works in learner/ (solutions removed; copies that exist are kept), see `make exercises`.
 lab: $(LAB_STAMP)
+	$(BIN)/python tools/strip_solutions.py
 	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 lint: $(STAMP)

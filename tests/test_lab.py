@@ -70,11 +70,11 @@ def wait_for_url(proc: subprocess.Popen, seconds: float) -> tuple[str, str, list
     raise AssertionError("no '[lab] open' line; output was:\n" + "\n".join(seen[-30:]))
 
 
-def list_notebooks(base: str, token: str, seconds: float = 60) -> list[str]:
+def list_notebooks(base: str, token: str, folder: str = "notebooks", seconds: float = 60) -> list[str]:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=5) as r:
+            with urllib.request.urlopen(f"{base}/api/contents/{folder}?token={token}", timeout=5) as r:
                 return [item["name"] for item in json.load(r)["content"]]
         except OSError:
             if time.monotonic() > deadline:
@@ -109,7 +109,7 @@ def stop(proc: subprocess.Popen, clone: Path) -> None:
 def check_lab(proc: subprocess.Popen, clone: Path, seconds: float) -> list[str]:
     try:
         base, token, seen = wait_for_url(proc, seconds)
-        names = list_notebooks(base, token)
+        names = list_notebooks(base, token) + ["learner/" + n for n in list_notebooks(base, token, "learner")]
         with pytest.raises(urllib.error.HTTPError):  # the token is really required
             urllib.request.urlopen(f"{base}/api/contents", timeout=5)
     except BaseException:
@@ -124,6 +124,9 @@ def test_make_lab_from_a_fresh_clone(clone: Path) -> None:
     out = check_lab(proc, clone, seconds=600)  # the first run creates .venv and installs the course
     names = out[: out.index("--")]
     assert set(CORE) <= set(names), f"core notebooks missing from the server: {set(CORE) - set(names)}"
+    learner = {"learner/" + n for n in CORE}
+    assert learner <= set(names), f"make lab writes the learner's copies: missing {learner - set(names)}"
+    assert any("learner/01-model-loading.ipynb?token=" in line for line in out), "opens the learner's 01"
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         assert any("running as root" in line for line in out), (
             "as root, make lab says why it adds --allow-root"

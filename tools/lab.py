@@ -2,8 +2,11 @@
 
 JupyterLab refuses to start as root unless told ``--allow-root``; containers, cloud VMs, WSL and CI
 often run as root, so the launcher adds it there and says why in one line. It picks a free port
-from 8888 on, makes the access token itself, and prints the URL to open (with that token, at
-notebook 01) as the last line before the server's own log. Extra arguments go to ``jupyter lab``.
+from 8888 on, makes the access token itself, and prints the URL to open (with that token) as the
+last line before the server's own log. The server's root is the repository, so both the learner's
+copies (``learner/``, from ``make exercises``) and the committed notebooks (``notebooks/``, with
+solutions) are at hand; the URL opens the learner's copy of notebook 01 when it exists.
+Extra arguments go to ``jupyter lab``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FIRST_NOTEBOOK = "01-model-loading.ipynb"
+
+
+def first_page() -> str:
+    """Return the repository-relative notebook to open: the learner's copy of 01 when it exists."""
+    folder = "learner" if (REPO / "learner" / FIRST_NOTEBOOK).is_file() else "notebooks"
+    return f"{folder}/{FIRST_NOTEBOOK}"
 
 
 def is_root() -> bool:
@@ -42,12 +51,12 @@ def lab_command(port: int, token: str, extra: list[str]) -> list[str]:
         "-m",
         "jupyter",
         "lab",
-        f"--notebook-dir={REPO / 'notebooks'}",
+        f"--notebook-dir={REPO}",
         "--ip=127.0.0.1",
         f"--port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.default_url=/lab/tree/{FIRST_NOTEBOOK}",
+        f"--ServerApp.default_url=/lab/tree/{first_page()}",
     ]
     if is_root():
         cmd.append("--allow-root")
@@ -62,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd = lab_command(port, token, extra)
     if is_root():
         print("[lab] running as root (container, VM or CI): starting JupyterLab with --allow-root")
-    print(f"[lab] open http://127.0.0.1:{port}/lab/tree/{FIRST_NOTEBOOK}?token={token}", flush=True)
+    print(f"[lab] open http://127.0.0.1:{port}/lab/tree/{first_page()}?token={token}", flush=True)
     os.execv(sys.executable, cmd)
     return 0  # not reached
 
