@@ -76,7 +76,8 @@ class RemoteInferQueue:
         await queue.close()
 
     A failed request, or an exception raised by the callback, is kept in ``errors`` as a
-    ``RemoteFault``; it never stops the other requests and is never re-raised.
+    ``RemoteFault``; it never stops the other requests and is never re-raised. ``sent`` counts
+    the requests per URL, ``peak_in_flight`` the most that were ever in flight at once.
     """
 
     def __init__(
@@ -96,6 +97,8 @@ class RemoteInferQueue:
         self.timeout = timeout
         self.errors: list[RemoteFault] = []
         self.sent: dict[str, int] = dict.fromkeys(self.urls, 0)
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._clients: dict[str, grpcclient.InferenceServerClient] = {}
         self._callback: Callable[[Any, Any], None] = lambda result, userdata: None
         self._next_url = itertools.cycle(self.urls)
@@ -124,6 +127,8 @@ class RemoteInferQueue:
         await self._slots.acquire()
         url = next(self._next_url)
         self.sent[url] += 1
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         task = asyncio.create_task(self._run(url, wrapped, userdata))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -139,6 +144,7 @@ class RemoteInferQueue:
             except Exception as exc:  # noqa: BLE001 - a callback error costs one result only
                 self.errors.append(RemoteFault(userdata, url, exc))
         finally:
+            self.in_flight -= 1
             self._slots.release()
 
     async def wait_all(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import logging
 import os
@@ -42,6 +43,27 @@ OUTPUT_DATATYPE = "FP32"
 MAX_MESSAGE_BYTES = 1 << 20
 # Seconds that in-flight requests get to finish after Ctrl-C / SIGTERM.
 GRACE_SECONDS = 0.5
+
+
+class ServeExtraMissing(Exception):
+    """Raised by ``require_serve_extra``; IPython shows only its one line, no traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def serve_extra_missing() -> list[str]:
+    """Names of the serve extra's packages that cannot be imported here."""
+    return [name for name in ("kserve", "tritonclient") if importlib.util.find_spec(name) is None]
+
+
+def require_serve_extra() -> None:
+    """Stop a notebook (one line, no traceback) where the serve extra is not installed."""
+    missing = serve_extra_missing()
+    if missing:
+        raise ServeExtraMissing(
+            f"Notebook 06 needs the serve extra ({', '.join(missing)} missing): pip install -e '.[serve]'"
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -184,6 +206,7 @@ def build_model(args: argparse.Namespace) -> Any:
         def stop(self) -> None:
             if self.queue is not None:
                 self.queue.wait_all()
+            self.queue = None  # releases the compiled model while the interpreter is whole
             self.ready = False
 
     return QueueClassifier()
@@ -321,16 +344,16 @@ class ServerProcess:
         self.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Start the server; Ctrl-C or SIGTERM stops it."""
+def run(argv: list[str] | None = None) -> int:
+    """Serve until Ctrl-C or SIGTERM; return the exit code."""
     args = parse_args(argv)
     # kserve parses sys.argv when imported: give it none of ours.
     sys.argv = sys.argv[:1]
-    try:
-        from kserve import ModelServer
-    except ImportError:
+    if serve_extra_missing():
         print("classify-serve needs the serve extra: pip install -e '.[serve]'", file=sys.stderr)
         return 2
+    from kserve import ModelServer
+
     try:
         model = build_model(args)
         model.load()
@@ -360,5 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def main(argv: list[str] | None = None) -> None:
+    """``classify-serve``: serve, then exit at once (kserve's own interpreter teardown takes ~1 s)."""
+    code = run(argv)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
