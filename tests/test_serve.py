@@ -120,11 +120,10 @@ def run_queue_remote(urls, batches, jobs=8, **queue_args):
 def listening(pid: int) -> list[tuple[str, int]]:
     import psutil
 
-    return [
-        (c.laddr.ip, c.laddr.port)
-        for c in psutil.Process(pid).net_connections(kind="inet")
-        if c.status == psutil.CONN_LISTEN
-    ]
+    process = psutil.Process(pid)
+    # psutil < 6 (what kserve 0.21.0 pins) has connections(); 6+ renamed it net_connections().
+    connections = getattr(process, "net_connections", None) or process.connections
+    return [(c.laddr.ip, c.laddr.port) for c in connections(kind="inet") if c.status == psutil.CONN_LISTEN]
 
 
 @needs_serve
@@ -260,3 +259,36 @@ def test_port_in_use_is_one_line_and_nonzero(server):
     errors = [line for line in proc.stderr.splitlines() if line.startswith("classify-serve:")]
     assert len(errors) == 1 and re.search(r"bind|address|port", errors[0], re.I), proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
+
+
+# --- canaries: kserve behaviour that helpers/serve.py works around ---------------------------
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+@needs_serve
+def test_canary_kserve_binds_every_interface():
+    """When this fails, kserve binds a chosen host itself: drop the host override in helpers/serve.py."""
+    proc = run_python(
+        "import inspect, sys; sys.argv = sys.argv[:1]\n"
+        "from kserve.protocol.rest.server import RESTServer\n"
+        "from kserve.protocol.grpc.server import GRPCServer\n"
+        "from kserve.protocol.dataplane import DataPlane\n"
+        "from kserve.model_repository import ModelRepository\n"
+        "from kserve.protocol.model_repository_extension import ModelRepositoryExtension\n"
+        "repo = ModelRepository()\n"
+        "ext = ModelRepositoryExtension(repo)\n"
+        "rest = RESTServer('kserve.model_server:app', DataPlane(repo), ext, 8080)\n"
+        "print(rest.config.host, '[::]:' in inspect.getsource(GRPCServer.start))\n"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-2:] == ["0.0.0.0", "True"]
+
+
+@needs_serve
+def test_canary_kserve_and_tritonclient_cannot_share_a_process():
+    """When this fails, both import together: the server could stop being a separate process."""
+    proc = run_python("import sys; sys.argv = sys.argv[:1]; import kserve; import tritonclient.grpc")
+    assert proc.returncode != 0 and "duplicate symbol 'inference." in proc.stderr, proc.stderr[-2000:]
