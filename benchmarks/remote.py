@@ -5,6 +5,10 @@ hint on CPU with the same images, already resized, so the difference is the remo
 KServe's Python request handling and the client. Server and client share this machine's cores.
 Rounds alternate (local, remote, remote, local, ...); each side reports its median.
 
+On a busy machine two processes can get a larger share of the cores than one, which favours the
+remote side's images/s; ``remote_over_local_per_cpu`` compares images per CPU-second instead
+(this process's CPU time, plus the server's for the remote side; needs psutil).
+
 ``python benchmarks/remote.py`` prints the JSON; ``make bench`` adds these keys to latest.json when
 the serve extra is installed.
 """
@@ -40,6 +44,16 @@ def _photos() -> list[np.ndarray]:
     return [images.read_for_model(p) for p in images.list_image_files(paths.IMAGES_DIR)]
 
 
+def cpu_meter(server_pid: int) -> Callable[[str], float]:
+    """CPU seconds so far of this process (``"local"``) or of this process and the server (``"remote"``)."""
+    try:
+        import psutil
+    except ImportError:
+        return lambda side: 0.0
+    processes = {"local": [psutil.Process()], "remote": [psutil.Process(), psutil.Process(server_pid)]}
+    return lambda side: sum(sum(p.cpu_times()[:2]) for p in processes[side])
+
+
 def local_fps(compiled: ov.CompiledModel, photos: list[np.ndarray], seconds: float) -> float:
     """Images/s of an ``AsyncInferQueue`` with ``IN_FLIGHT`` jobs, fed for ``seconds``."""
     queue = ov.AsyncInferQueue(compiled, IN_FLIGHT)
@@ -72,34 +86,46 @@ async def remote_fps(url: str, photos: list[np.ndarray], seconds: float) -> floa
 
 def measure(seconds: float = 5.0, rounds: int = ROUNDS, say: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the alternating rounds; return ``remote_over_local`` and what it came from."""
-    from helpers.serve import ServerProcess
+    from helpers.serve_process import ServerProcess
 
     photos = _photos()
     config = {"PERFORMANCE_HINT": "THROUGHPUT"}
     compiled = models.build_static_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU", config)
     runs: dict[str, list[float]] = {"local": [], "remote": []}
+    per_cpu: dict[str, list[float]] = {"local": [], "remote": []}
     with ServerProcess("--device", "CPU", "--hint", "THROUGHPUT", "--precision", "default") as server:
+        cpu = cpu_meter(server.proc.pid)
         say(f"remote: classify-serve ready on {server.grpc_url}; {rounds} rounds of {seconds:g} s per side")
         local_fps(compiled, photos, 0.2)  # warm-up, both sides
         asyncio.run(remote_fps(server.grpc_url, photos, 0.2))
         for r in range(rounds):
             order = ("local", "remote") if r % 2 == 0 else ("remote", "local")
             for side in order:
+                t0, c0 = time.perf_counter(), cpu(side)
                 if side == "local":
                     runs[side].append(local_fps(compiled, photos, seconds))
                 else:
                     runs[side].append(asyncio.run(remote_fps(server.grpc_url, photos, seconds)))
+                used = cpu(side) - c0
+                if used > 0:
+                    per_cpu[side].append(runs[side][-1] * (time.perf_counter() - t0) / used)
             say(
                 f"remote: round {r + 1}: local {runs['local'][-1]:.1f}, remote {runs['remote'][-1]:.1f} img/s"
             )
     local, remote = statistics.median(runs["local"]), statistics.median(runs["remote"])
-    return {
+    results = {
         "remote_in_flight": IN_FLIGHT,
         "remote_local_fps": local,
         "remote_fps": remote,
         "remote_over_local": remote / local,
         "remote_rounds": runs,
     }
+    if per_cpu["local"] and per_cpu["remote"]:
+        results["remote_over_local_per_cpu"] = statistics.median(per_cpu["remote"]) / statistics.median(
+            per_cpu["local"]
+        )
+        results["remote_images_per_cpu_second"] = per_cpu
+    return results
 
 
 if __name__ == "__main__":

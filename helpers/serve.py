@@ -18,17 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
-import json
 import logging
 import os
 import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 import warnings
-import weakref
 from typing import Any
 
 import numpy as np
@@ -81,6 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--precision", default="f32", help="INFERENCE_PRECISION_HINT (f32: same logits as a local f32 model)"
     )
     parser.add_argument("--model-name", default=MODEL_NAME, help=f"served model name (default {MODEL_NAME})")
+    parser.add_argument("--parent-pid", type=int, default=0, help="stop when this process is gone")
     return parser.parse_args(argv)
 
 
@@ -212,8 +207,16 @@ def build_model(args: argparse.Namespace) -> Any:
     return QueueClassifier()
 
 
-async def _serve(server: Any, model: Any, host: str, stopping: list[Any]) -> None:
-    """Run REST (uvicorn) and gRPC on ``host`` until a signal stops uvicorn, then stop gRPC."""
+async def _watch_parent(parent_pid: int, rest_server: Any) -> None:
+    """Stop uvicorn once ``parent_pid`` is gone (a killed kernel must not leave its server behind)."""
+    while os.getppid() == parent_pid:
+        await asyncio.sleep(0.5)
+    rest_server.should_exit = True
+
+
+async def _serve(server: Any, model: Any, args: argparse.Namespace, stopping: list[Any]) -> None:
+    """Run REST (uvicorn) and gRPC on ``args.host`` until a signal stops uvicorn, then stop gRPC."""
+    host = args.host
     from grpc import aio
     from kserve.model_server import FASTAPI_APP_IMPORT_STRING
     from kserve.protocol.grpc import grpc_predict_v2_pb2_grpc
@@ -248,100 +251,15 @@ async def _serve(server: Any, model: Any, host: str, stopping: list[Any]) -> Non
         f"classify-serve: model {model.name!r} on gRPC {address}, REST http://{host}:{server.http_port}",
         flush=True,
     )
+    watcher = asyncio.create_task(_watch_parent(args.parent_pid, rest._server)) if args.parent_pid else None
     try:
         if len(stopping) == 1:  # no signal arrived while starting
             await rest.start()  # returns after SIGINT/SIGTERM (uvicorn catches them while it runs)
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await grpc_server.stop(grace=GRACE_SECONDS)
         model.stop()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """Return a TCP port that is free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def _http_get(url: str, timeout: float = 2.0) -> bytes:
-    # No proxy, ever: the server is on loopback and nothing else may be contacted.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as response:
-        return response.read()
-
-
-def _stop_process(proc: subprocess.Popen, seconds: float) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        try:
-            proc.wait(seconds)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-class ServerProcess:
-    """``classify-serve`` in a subprocess on free loopback ports, stopped on ``stop()`` or exit.
-
-    ``with ServerProcess() as server:`` starts it and waits until the model is ready; leaving
-    the block (or the interpreter exiting, or the object being collected) stops it with SIGINT,
-    then SIGKILL after ``stop_seconds``.
-    """
-
-    def __init__(self, *extra_args: str, grpc_port: int = 0, http_port: int = 0, stop_seconds: float = 5.0):
-        self.grpc_port = grpc_port or free_port()
-        self.http_port = http_port or free_port()
-        self.extra_args = list(extra_args)
-        self.stop_seconds = stop_seconds
-        self.proc: subprocess.Popen | None = None
-        self._finalizer: weakref.finalize | None = None
-
-    @property
-    def grpc_url(self) -> str:
-        """``host:port`` of the gRPC endpoint (what a KServe v2 gRPC client takes)."""
-        return f"127.0.0.1:{self.grpc_port}"
-
-    @property
-    def http_url(self) -> str:
-        """Base URL of the REST endpoint (health, metadata)."""
-        return f"http://127.0.0.1:{self.http_port}"
-
-    def start(self, ready_seconds: float = 90.0) -> ServerProcess:
-        """Start the server and wait until its model reports ready; raise ``RuntimeError`` if not."""
-        command = [sys.executable, "-m", "helpers.serve", "--grpc-port", str(self.grpc_port)]
-        command += ["--http-port", str(self.http_port), *self.extra_args]
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self._finalizer = weakref.finalize(self, _stop_process, self.proc, self.stop_seconds)
-        deadline = time.monotonic() + ready_seconds
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                output = self.proc.stdout.read().strip().splitlines()
-                raise RuntimeError(f"classify-serve exited ({self.proc.returncode}): {output[-1:] or ''}")
-            try:
-                _http_get(f"{self.http_url}/v2/models/{MODEL_NAME}/ready")
-                return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"classify-serve was not ready after {ready_seconds:.0f} s")
-
-    def metadata(self) -> dict:
-        """The model's KServe v2 metadata, read over REST."""
-        return json.loads(_http_get(f"{self.http_url}/v2/models/{MODEL_NAME}"))
-
-    def stop(self) -> int | None:
-        """Stop the server (SIGINT, then SIGKILL); return its exit code."""
-        if self._finalizer is not None:
-            self._finalizer()
-        return None if self.proc is None else self.proc.returncode
-
-    def __enter__(self) -> ServerProcess:
-        """Start and wait for readiness."""
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop."""
-        self.stop()
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -376,7 +294,7 @@ def run(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
     try:
-        asyncio.run(_serve(server, model, args.host, stopping))
+        asyncio.run(_serve(server, model, args, stopping))
     except (OSError, RuntimeError) as exc:  # a port in use
         print(f"classify-serve: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

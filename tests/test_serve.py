@@ -20,7 +20,7 @@ import pytest
 import tomllib
 import yaml
 
-from helpers import images, labels, paths, serve
+from helpers import images, labels, paths, serve, serve_process
 from helpers.paths import REPO_ROOT
 
 HAS_SERVE = not serve.serve_extra_missing()
@@ -83,7 +83,7 @@ def test_input_check_names_the_problem(name, datatype, shape, nbytes, words):
 def server():
     if not HAS_SERVE:
         pytest.skip("needs the serve extra: pip install -e '.[serve]'")
-    with serve.ServerProcess("--device", "CPU", "--precision", "f32") as running:
+    with serve_process.ServerProcess("--device", "CPU", "--precision", "f32") as running:
         yield running
 
 
@@ -135,14 +135,14 @@ def test_listens_only_on_loopback(server):
 
 @needs_serve
 def test_health_and_metadata_over_rest(server):
-    assert json.loads(serve._http_get(f"{server.http_url}/v2/health/live")) == {"live": True}
-    assert json.loads(serve._http_get(f"{server.http_url}/v2/health/ready")) == {"ready": True}
+    assert json.loads(serve_process._http_get(f"{server.http_url}/v2/health/live")) == {"live": True}
+    assert json.loads(serve_process._http_get(f"{server.http_url}/v2/health/ready")) == {"ready": True}
     meta = server.metadata()
     assert meta["name"] == "efficientnet-lite0"
     assert meta["inputs"] == [{"name": "image", "datatype": "UINT8", "shape": [1, 224, 224, 3]}]
     assert meta["outputs"] == [{"name": "logits", "datatype": "FP32", "shape": [1, 1000]}]
     with pytest.raises(urllib.error.HTTPError) as info:
-        serve._http_get(f"{server.http_url}/v2/models/no-such-model/ready")
+        serve_process._http_get(f"{server.http_url}/v2/models/no-such-model/ready")
     assert info.value.code == 404
 
 
@@ -216,7 +216,7 @@ def test_200_requests_with_8_in_flight_lose_nothing(server, local_logits):
 
 @needs_serve
 def test_unreachable_server_errors_are_collected_not_raised():
-    dead = f"127.0.0.1:{serve.free_port()}"
+    dead = f"127.0.0.1:{serve_process.free_port()}"
     results, queue = run_queue_remote([dead], [(i, PHOTOS["cat.png"]) for i in range(3)], jobs=2, timeout=5)
     assert results == {}
     assert sorted(f.userdata for f in queue.errors) == [0, 1, 2]
@@ -227,7 +227,7 @@ def test_unreachable_server_errors_are_collected_not_raised():
 def test_two_replicas_share_the_requests_and_ctrl_c_stops_within_2_s(server):
     import psutil
 
-    replica = serve.ServerProcess("--device", "CPU", "--precision", "f32").start()
+    replica = serve_process.ServerProcess("--device", "CPU", "--precision", "f32").start()
     try:
         batches = [(i, PHOTOS["rocket.jpg"]) for i in range(40)]
         results, queue = run_queue_remote([server.grpc_url, replica.grpc_url], batches, jobs=8)
@@ -250,7 +250,7 @@ def test_two_replicas_share_the_requests_and_ctrl_c_stops_within_2_s(server):
 def test_port_in_use_is_one_line_and_nonzero(server):
     proc = subprocess.run(
         [sys.executable, "-m", "helpers.serve", "--grpc-port", str(server.grpc_port)]
-        + ["--http-port", str(serve.free_port())],
+        + ["--http-port", str(serve_process.free_port())],
         capture_output=True,
         text=True,
         timeout=60,
@@ -292,3 +292,55 @@ def test_canary_kserve_and_tritonclient_cannot_share_a_process():
     """When this fails, both import together: the server could stop being a separate process."""
     proc = run_python("import sys; sys.argv = sys.argv[:1]; import kserve; import tritonclient.grpc")
     assert proc.returncode != 0 and "duplicate symbol 'inference." in proc.stderr, proc.stderr[-2000:]
+
+
+@needs_serve
+def test_server_exits_when_its_parent_is_killed():
+    """A kernel killed with SIGKILL runs no finalizer: the server notices its parent is gone."""
+    import psutil
+
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from helpers.serve_process import ServerProcess\n"
+            "import time\ns = ServerProcess().start()\nprint(s.proc.pid, flush=True)\ntime.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        server_pid = int(parent.stdout.readline())
+        server = psutil.Process(server_pid)
+        parent.kill()
+        parent.wait()
+        server.wait(timeout=5)  # raises psutil.TimeoutExpired if the server is still there
+    finally:
+        parent.kill()
+    assert not psutil.pid_exists(server_pid) or server.status() == psutil.STATUS_ZOMBIE
+
+
+@needs_serve
+def test_many_refused_requests_do_not_stall_the_server(server):
+    """Each refused request logs one line; 300 of them must not fill a pipe and block the server."""
+    import tritonclient.grpc.aio as grpcclient
+    from tritonclient.utils import InferenceServerException
+
+    async def go():
+        async with grpcclient.InferenceServerClient(server.grpc_url) as client:
+            bad = grpcclient.InferInput("image", [1, 224, 224, 3], "FP32")
+            bad.set_data_from_numpy(PHOTOS["cat.png"].astype(np.float32))
+            refused = 0
+            for _ in range(300):
+                try:
+                    await client.infer(serve.MODEL_NAME, [bad], client_timeout=10)
+                except InferenceServerException as exc:
+                    refused += "INVALID_ARGUMENT" in str(exc.status())
+            good = grpcclient.InferInput("image", [1, 224, 224, 3], "UINT8")
+            good.set_data_from_numpy(PHOTOS["cat.png"])
+            result = await client.infer(serve.MODEL_NAME, [good], client_timeout=10)
+            return refused, result.as_numpy("logits")
+
+    refused, logits = asyncio.run(go())
+    assert refused == 300
+    assert labels.top_k(logits[0], 1)[0][0] == 285  # Egyptian cat
