@@ -344,3 +344,13 @@ def test_many_refused_requests_do_not_stall_the_server(server):
     refused, logits = asyncio.run(go())
     assert refused == 300
     assert labels.top_k(logits[0], 1)[0][0] == 285  # Egyptian cat
+
+
+@needs_serve
+def test_wait_ready_polls_a_server_until_its_model_is_ready(server):
+    from helpers.remote import wait_ready
+
+    dead = f"127.0.0.1:{serve_process.free_port()}"
+    assert asyncio.run(wait_ready(server.grpc_url, serve.MODEL_NAME, seconds=5)) is True
+    assert asyncio.run(wait_ready(server.grpc_url, "no-such-model", seconds=0.5)) is False
+    assert asyncio.run(wait_ready(dead, serve.MODEL_NAME, seconds=0.5)) is False
