@@ -62,7 +62,10 @@ def require_serve_extra() -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line of ``classify-serve``."""
-    parser = argparse.ArgumentParser(prog="classify-serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="classify-serve",
+        description="Serve the shipped classifier over KServe v2: gRPC inference, REST health and metadata.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1 only)")
     parser.add_argument("--grpc-port", type=int, default=8081, help="gRPC inference port (default 8081)")
     parser.add_argument(
@@ -214,9 +217,21 @@ async def _watch_parent(parent_pid: int, rest_server: Any) -> None:
     rest_server.should_exit = True
 
 
-async def _serve(server: Any, model: Any, args: argparse.Namespace, stopping: list[Any]) -> None:
+class _StopOnSignal:
+    """The SIGINT/SIGTERM handler outside uvicorn's own (before it starts, after it stops)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.rest_server: Any = None
+
+    def __call__(self, *_: Any) -> None:
+        self.requested = True
+        if self.rest_server is not None:
+            self.rest_server.should_exit = True
+
+
+async def _serve(server: Any, model: Any, args: argparse.Namespace, stop: _StopOnSignal) -> None:
     """Run REST (uvicorn) and gRPC on ``args.host`` until a signal stops uvicorn, then stop gRPC."""
-    host = args.host
     from grpc import aio
     from kserve.model_server import FASTAPI_APP_IMPORT_STRING
     from kserve.protocol.grpc import grpc_predict_v2_pb2_grpc
@@ -232,8 +247,8 @@ async def _serve(server: Any, model: Any, args: argparse.Namespace, stopping: li
         grace_period=1,
         timeout_keep_alive=5,
     )
-    rest.config.host = host  # kserve hard-codes 0.0.0.0
-    stopping.append(rest._server)  # a signal outside uvicorn's own handling still stops it
+    host = rest.config.host = args.host  # kserve hard-codes 0.0.0.0
+    stop.rest_server = rest._server
     grpc_server = aio.server(
         interceptors=(ExceptionToStatusInterceptor(),),
         options=[
@@ -253,7 +268,7 @@ async def _serve(server: Any, model: Any, args: argparse.Namespace, stopping: li
     )
     watcher = asyncio.create_task(_watch_parent(args.parent_pid, rest._server)) if args.parent_pid else None
     try:
-        if len(stopping) == 1:  # no signal arrived while starting
+        if not stop.requested:  # no signal arrived while starting
             await rest.start()  # returns after SIGINT/SIGTERM (uvicorn catches them while it runs)
     finally:
         if watcher is not None:
@@ -284,19 +299,16 @@ def run(argv: list[str] | None = None) -> int:
     server.register_model(model)
     quiet_logs()
     # Uvicorn handles SIGINT/SIGTERM while it runs; before and after, this handler stops it.
-    stopping: list[Any] = []
-
-    def on_signal(*_: Any) -> None:
-        stopping.append(None)
-        if stopping[0] is not None:
-            stopping[0].should_exit = True
-
+    stop = _StopOnSignal()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, on_signal)
+        signal.signal(sig, stop)
     try:
-        asyncio.run(_serve(server, model, args, stopping))
-    except (OSError, RuntimeError) as exc:  # a port in use
+        asyncio.run(_serve(server, model, args, stop))
+    except (OSError, RuntimeError) as exc:  # the gRPC port is in use
         print(f"classify-serve: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except SystemExit:  # uvicorn exits when it cannot bind the REST port (and logs why)
+        print(f"classify-serve: cannot listen on {args.host}:{args.http_port} (in use?)", file=sys.stderr)
         return 1
     return 0
 

@@ -247,17 +247,19 @@ def test_two_replicas_share_the_requests_and_ctrl_c_stops_within_2_s(server):
 
 
 @needs_serve
-def test_port_in_use_is_one_line_and_nonzero(server):
+@pytest.mark.parametrize("taken", ["grpc", "http"])
+def test_port_in_use_is_one_line_and_nonzero(server, taken):
+    grpc_port = server.grpc_port if taken == "grpc" else serve_process.free_port()
+    http_port = server.http_port if taken == "http" else serve_process.free_port()
     proc = subprocess.run(
-        [sys.executable, "-m", "helpers.serve", "--grpc-port", str(server.grpc_port)]
-        + ["--http-port", str(serve_process.free_port())],
+        [sys.executable, "-m", "helpers.serve", "--grpc-port", str(grpc_port), "--http-port", str(http_port)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert proc.returncode != 0
     errors = [line for line in proc.stderr.splitlines() if line.startswith("classify-serve:")]
-    assert len(errors) == 1 and re.search(r"bind|address|port", errors[0], re.I), proc.stderr[-2000:]
+    assert len(errors) == 1 and re.search(r"bind|address|port|in use", errors[0], re.I), proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
 
 
