@@ -45,6 +45,7 @@ from helpers.images import list_image_files, read_for_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ceiling  # noqa: E402
+import remote  # noqa: E402
 import report  # noqa: E402
 import workloads  # noqa: E402
 
@@ -359,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     except ceiling.CeilingError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
+    if remote.serve_extra_installed():  # notebook 06: KServe v2 gRPC against the local queue
+        results.update(remote.measure(bench_seconds(), 1 if args.quick else remote.ROUNDS, say=Progress()))
     args.out.mkdir(parents=True, exist_ok=True)
     out_json = args.out / "latest.json"
     out_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -1,1 +1,1 @@
-"""Wrong but plausible answers per exercise, one module per notebook (see each module)."""
+"""Wrong but plausible answers per exercise, one module per notebook (``WRONG[id]`` = cell source)."""
