@@ -70,7 +70,7 @@ def test_issue3_failed_start_async_leaks_its_request():
 
 
 def test_issue4_exit_right_after_a_queue_is_freed_aborts():
-    # A race whose rate swings with the load: 17-33% of runs aborted on 2 cores (6/30, 4/8, 13/40).
+    # A race whose rate swings with the load: 17-33% of runs aborted on 2 cores (6/30, 4/8, 13/40, 19/60).
     # Runs stop at the first abort (about 3-6 runs while the bug is present), so the cost is paid
     # in full only once it is gone. At 60 runs, a false "gone" has probability 0.85^60 < 1e-4 even
     # at a 15% rate (1.5e-6 at 20%).
