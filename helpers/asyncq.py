@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-# How long run_queue waits after wait_all for OpenVINO's worker threads to let go of the callback
-# (known issue 4): 1 ms already cleared every lingering callback in 100 runs; 5 ms leaves a margin.
+# How long run_queue pauses after wait_all, before its queue may be freed, so that OpenVINO's worker
+# threads let go of the finished requests (known issue 4): 1 ms was enough in 100 of 100 rounds on an
+# idle queue, not always under load; 5 ms leaves a margin (notebooks/A2-known-issues.ipynb counts it).
 CALLBACK_SETTLE_SECONDS = 0.005
 
 
@@ -163,14 +164,14 @@ def drain_cancelled(requests: Iterable[ov.InferRequest]) -> None:
 
 
 def let_callbacks_settle(seconds: float = CALLBACK_SETTLE_SECONDS) -> None:
-    """Pause (GIL released) so OpenVINO's threads drop their copy of the callback while the queue lives.
+    """Pause (GIL released) so OpenVINO's threads let go of the finished requests while the queue lives.
 
-    ``wait_all`` returns while a worker thread still holds a copy of the Python callback. If the
-    queue is freed and the interpreter exits at once, that thread waits for the GIL of a finalizing
-    interpreter and the process aborts: "terminate called without an active exception" (known
-    issue 4, canary ``test_issue4_exit_right_after_a_queue_is_freed_aborts``; related upstream
-    PR openvinotoolkit/openvino#37073). Call it only where the process may exit next, not after
-    every wait; inside a long-lived kernel it is never needed.
+    ``wait_all`` returns while a worker thread still holds a finished request. If the queue is freed
+    then, that thread drops the last reference to the Python callback later, which needs the GIL;
+    if the interpreter is exiting meanwhile, the process aborts: "terminate called without an active
+    exception" (known issue 4, canary ``test_issue4_exit_right_after_a_queue_is_freed_aborts``;
+    related upstream PR openvinotoolkit/openvino#37073). Call it only where the process may exit
+    next, not after every wait; inside a long-lived kernel it is never needed.
     """
     time.sleep(seconds)
 
@@ -182,7 +183,8 @@ def detach_inputs(requests: Iterable[ov.InferRequest]) -> None:
     later copy-mode ``start_async``/``infer`` on that request copies INTO it, whether the caller
     still uses it or has freed it: a queue's requests keep no reference to it (the cause of known
     issue 5). On a dynamic-shape model a copy-mode inference on ANY request of the compiled model
-    can write there too (known issue 1). Called when a shared run ends, so a reused queue is safe.
+    can write there too (known issue 1, canary ``test_issue1_dynamic_input_overwrite``). Called when
+    a shared run ends, so a reused queue is safe.
     """
     for request in requests:
         tensor = request.get_input_tensor(0)
@@ -214,8 +216,8 @@ def run_queue(
     compiled model: a copy-mode inference on one request can write into the array that another
     request shared (known issue 1, canary ``test_issue1_dynamic_input_overwrite``; static shapes are
     unaffected). ``CompiledModel.__call__`` shares by default. After ``wait_all`` it pauses
-    ``CALLBACK_SETTLE_SECONDS`` once, because the process may exit right after it returns (known
-    issue 4, see ``let_callbacks_settle``).
+    ``CALLBACK_SETTLE_SECONDS`` once, because its queue may be freed and the process exit right
+    after it returns (known issue 4, see ``let_callbacks_settle``); ``seconds`` excludes that pause.
     """
     queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
     port = compiled.input(0)
@@ -265,7 +267,7 @@ def run_queue(
             if progress is not None:
                 progress(len(results))
         queue.wait_all()
-        seconds = time.perf_counter() - t0  # first start to last completion, as benchmark_app counts
+        seconds = time.perf_counter() - t0  # first start to last completion, no settle
         let_callbacks_settle()
     except KeyboardInterrupt:
         for request in queue:

@@ -7,6 +7,7 @@ issue that is gone and the workaround that can then be removed. docs/known-issue
 
 from __future__ import annotations
 
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -38,8 +39,9 @@ def test_issue1_dynamic_input_overwrite():
 def test_issue2_callback_error_is_stored_and_the_second_reraise_aborts():
     with ThreadPoolExecutor(2) as pool:
         children = list(pool.map(lambda _: run("issue2_callback_error_stored.py"), range(5)))
-    for child in children:
-        assert child.stdout.startswith("call 0: ValueError: callback failed on input 0"), child.stdout
+    # The repro reached its queue calls (a fix may stop re-raising at all: then "call 0: ok").
+    assert all(c.stdout.startswith("call 0: ") for c in children), children[0].stderr[-500:]
+    assert all(c.returncode in (0, -signal.SIGABRT) for c in children), [c.returncode for c in children]
     if not all(c.aborted and "restore() called a second time" in c.stderr for c in children):
         pytest.fail(
             gone(
@@ -68,9 +70,12 @@ def test_issue3_failed_start_async_leaks_its_request():
 
 
 def test_issue4_exit_right_after_a_queue_is_freed_aborts():
-    # A race: it hit 10-30% of runs here. 40 runs without one abort would be a 1-in-10^5 fluke at 25%.
-    children = run_until("issue4_exit_after_queue_freed.py", lambda c: c.aborted, most=40)
-    others = [c for c in children if c.returncode not in (0, -6)]
+    # A race whose rate swings with the load: 17-33% of runs aborted on 2 cores (6/30, 4/8, 13/40, 19/60).
+    # Runs stop at the first abort (about 3-6 runs while the bug is present), so the cost is paid
+    # in full only once it is gone. At 60 runs, a false "gone" has probability 0.85^60 < 1e-4 even
+    # at a 15% rate (1.5e-6 at 20%).
+    children = run_until("issue4_exit_after_queue_freed.py", lambda c: c.aborted, most=60)
+    others = [c for c in children if c.returncode not in (0, -signal.SIGABRT)]
     assert others == [], others[0].stderr[-500:]
     aborts = [c for c in children if c.aborted]
     assert all(TERMINATE in c.stderr for c in aborts), aborts[0].stderr[-500:] if aborts else ""

@@ -1,9 +1,10 @@
 """Known issue 4: the interpreter exits right after an AsyncInferQueue is freed, and aborts.
 
-``wait_all`` returns while an OpenVINO thread still holds the Python callback; freeing the queue
-and exiting at once leaves that thread waiting for the GIL of a finalizing interpreter:
-"terminate called without an active exception", exit code -6 (SIGABRT), in some of the runs.
-Argument ``pause``: sleep 5 ms (GIL released) before freeing the queue, which avoids it.
+``wait_all`` returns while an OpenVINO worker thread still holds a finished request; freed at that
+moment, the queue leaves that thread to drop the last reference to the Python callback, which needs
+the GIL of an interpreter that is exiting: "terminate called without an active exception", exit
+code -6 (SIGABRT), in some of the runs. Argument ``pause``: sleep
+``asyncq.CALLBACK_SETTLE_SECONDS`` (GIL released) before freeing the queue, which avoids it.
 """
 
 import sys
@@ -11,7 +12,7 @@ import time
 
 import openvino as ov
 
-from helpers import images, models, paths
+from helpers import asyncq, images, models, paths
 
 compiled = models.build_static_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU")
 photo = images.read_for_model(paths.IMAGES_DIR / "cat.png")
@@ -21,5 +22,5 @@ for i in range(8):
     queue.start_async({0: photo}, i)
 queue.wait_all()
 if sys.argv[1:] == ["pause"]:
-    time.sleep(0.005)
+    time.sleep(asyncq.CALLBACK_SETTLE_SECONDS)  # 5 ms, as helpers.asyncq.run_queue pauses
 del queue  # the process exits next
