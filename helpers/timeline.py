@@ -22,6 +22,7 @@ class Span:
     kind: str
     start: float
     end: float
+    key: Hashable = None
 
 
 class Timeline:
@@ -56,7 +57,7 @@ class Timeline:
         now = time.perf_counter()
         with self._lock:
             lane, kind, start = self._open.pop(key)
-            self.spans.append(Span(lane, kind, start, now))
+            self.spans.append(Span(lane, kind, start, now, key))
 
     @property
     def start(self) -> float:
@@ -67,6 +68,12 @@ class Timeline:
     def seconds(self) -> float:
         """Wall time from the first span's start to the last span's end."""
         return max((s.end for s in self.spans), default=0.0) - self.start
+
+    def completion_order(self, kind: str) -> list[Hashable]:
+        """Keys of the ``begin``/``end`` spans of ``kind``, in the order they ended."""
+        return [
+            s.key for s in sorted(self.spans, key=lambda s: s.end) if s.kind == kind and s.key is not None
+        ]
 
     def lanes(self) -> list[str]:
         """Lane names in the order they first appear."""

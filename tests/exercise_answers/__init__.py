@@ -1,0 +1,1 @@
+"""Wrong but plausible answers, one module per notebook: ``WRONG = {exercise id: learner-cell source}``."""
