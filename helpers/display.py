@@ -270,9 +270,11 @@ def timeline_chart(timelines: dict, title: str = "") -> Figure:
             )
         ax.set_yticks(range(len(lanes)), lanes)
         ax.invert_yaxis()
-        ax.set_title(f"{name}: {tl.seconds * 1e3:.0f} ms", fontsize=10, loc="left")
+        ax.set_title(f"{name}: {tl.seconds * 1e3:.0f} ms", fontsize=10, loc="right")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in KIND_COLORS.values()]
-    axes[0, 0].legend(handles, ["decode + resize (host)", "inference"], loc="upper right", fontsize=8)
+    axes[0, 0].legend(
+        handles, ["decode + resize (host)", "inference"], loc="lower left", bbox_to_anchor=(0, 1.08), ncol=2
+    )
     axes[-1, 0].set_xlabel("time (ms)")
     if title:
         fig.suptitle(title)

@@ -76,8 +76,8 @@ class Timeline:
         ]
 
     def lanes(self) -> list[str]:
-        """Lane names in the order they first appear."""
-        return list(dict.fromkeys(s.lane for s in sorted(self.spans, key=lambda s: s.start)))
+        """Lane names, ``host`` first, then by name (``device``, ``request 0``, ``request 1``...)."""
+        return sorted({s.lane for s in self.spans}, key=lambda lane: (lane != "host", lane))
 
     def busy_fraction(self, kind: str) -> float:
         """Fraction of the wall time during which at least one span of ``kind`` was running."""
