@@ -14,9 +14,9 @@ from helpers.exercises import check
 UNSURE_BELOW = 0.5
 
 
-def check_poll(polled: Any, reference_labels: Sequence[str]) -> bool:
+def check_poll(polled: Any, reference_labels: Sequence[str]) -> None:
     """03-poll: one top-1 label per photo, in file order, equal to the synchronous reference."""
-    return check(
+    check(
         "03-poll",
         (polled,),
         lambda got: list(got) == list(reference_labels),
@@ -25,10 +25,10 @@ def check_poll(polled: Any, reference_labels: Sequence[str]) -> bool:
     )
 
 
-def check_unsure(unsure: Any, reference_probability: Mapping[str, float]) -> bool:
+def check_unsure(unsure: Any, reference_probability: Mapping[str, float]) -> None:
     """03-unsure: the photos whose callback raised (top-1 probability below 0.5), caught at wait()."""
     expected = sorted(name for name, p in reference_probability.items() if p < UNSURE_BELOW)
-    return check(
+    check(
         "03-unsure",
         (unsure,),
         lambda got: not isinstance(got, str) and sorted(got) == expected,

@@ -20,10 +20,10 @@ def _top5(probabilities: np.ndarray) -> list[int]:
     return [int(i) for i in np.argsort(flat)[::-1][:5]]
 
 
-def check_top5_by_name(top5_by_name: Any, reference_probs: Mapping[str, np.ndarray]) -> bool:
+def check_top5_by_name(top5_by_name: Any, reference_probs: Mapping[str, np.ndarray]) -> None:
     """04-queue-loop: {file name: top-5 class ids} from a queue equals the synchronous top-5."""
     expected = {name: _top5(p) for name, p in reference_probs.items()}
-    return check(
+    check(
         "04-queue-loop",
         (top5_by_name,),
         lambda got: {name: [int(i) for i in ids] for name, ids in dict(got).items()} == expected,
@@ -34,10 +34,10 @@ def check_top5_by_name(top5_by_name: Any, reference_probs: Mapping[str, np.ndarr
 
 def check_safe_callback(
     failed: Any, expected_labels: Mapping[str, str], reference: Mapping[str, str]
-) -> bool:
+) -> None:
     """04-safe-callback: the names of the photos whose strict check failed, recorded, not raised."""
     rejected = sorted(name for name, label in reference.items() if expected_labels.get(name) != label)
-    return check(
+    check(
         "04-safe-callback",
         (failed,),
         lambda got: not isinstance(got, str) and sorted(got) == rejected,
