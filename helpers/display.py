@@ -175,3 +175,108 @@ def sweep_charts(sweep: dict[str, dict[int, float]], unit: str = "images/s") -> 
         ax.legend(loc="upper left", ncol=len(names))
     fig.tight_layout()
     return fig
+
+
+KIND_COLORS = {"decode": "#dd8452", "infer": "#4c72b0"}
+
+
+def _schedule(photos: int, decode: float, infer: float, streams: int, overlap: bool) -> list[tuple]:
+    """Idealised (lane, kind, start, end) bars: the host decodes, then hands the photo to a free stream."""
+    bars: list[tuple] = []
+    host = 0.0
+    free = [0.0] * streams
+    for _ in range(photos):
+        bars.append(("host", "decode", host, host + decode))
+        s = min(range(streams), key=free.__getitem__)
+        start = max(host + decode, free[s])
+        bars.append(("device" if streams == 1 else f"stream {s}", "infer", start, start + infer))
+        free[s] = start + infer
+        host = start if overlap else start + infer  # async: decode the next one once this one is handed over
+    return bars
+
+
+def sync_async_diagram(photos: int = 4, decode: float = 2.0, infer: float = 3.0) -> Figure:
+    """The mental model of notebook 03, drawn from fixed durations (not measured): sync vs async."""
+    cases = {
+        "sync: infer() blocks, host and device take turns": _schedule(photos, decode, infer, 1, False),
+        "async, one request: decode the next photo while this one infers": _schedule(
+            photos, decode, infer, 1, True
+        ),
+        "async, two requests on two streams: the host is the limit": _schedule(
+            photos, decode, infer, 2, True
+        ),
+    }
+    heights = [len({b[0] for b in bars}) for bars in cases.values()]
+    fig, axes = plt.subplots(
+        len(cases),
+        1,
+        figsize=(9, 0.75 * sum(heights) + 1.4),
+        sharex=True,
+        gridspec_kw={"height_ratios": heights},
+    )
+    for ax, (title, bars) in zip(axes, cases.items(), strict=True):
+        lanes = list(dict.fromkeys(b[0] for b in bars))
+        for n, (lane, kind, start, end) in enumerate(bars):
+            row = lanes.index(lane)
+            ax.barh(row, end - start, left=start, color=KIND_COLORS[kind], edgecolor="white", height=0.7)
+            ax.text((start + end) / 2, row, str(n // 2 + 1), ha="center", va="center", color="white")
+        total = max(b[3] for b in bars)
+        ax.axvline(total, color="gray", linestyle=":")
+        ax.text(total, len(lanes) - 0.55, f" done at {total:g}", va="top", fontsize=9)
+        ax.set_yticks(range(len(lanes)), lanes)
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=10, loc="left")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in KIND_COLORS.values()]
+    axes[-1].legend(handles, ["decode + resize (host)", "inference (device)"], loc="upper right", fontsize=8)
+    axes[-1].set_xlim(0, max(b[3] for bars in cases.values() for b in bars) * 1.1)
+    axes[-1].set_xlabel("time (units: decoding takes 2, one inference 3)")
+    fig.tight_layout()
+    return fig
+
+
+def ratio_bars(seconds: dict[str, float], baseline: str) -> Figure:
+    """Speed-up of each method over ``baseline`` (baseline seconds / method seconds), labelled ``1.00x``."""
+    names = list(seconds)
+    ratios = [seconds[baseline] / seconds[name] for name in names]
+    fig, ax = plt.subplots(figsize=(7, 3.0))
+    bars = ax.bar(names, ratios, color=["#999999" if n == baseline else "#4c72b0" for n in names])
+    for bar, ratio in zip(bars, ratios, strict=True):
+        ax.text(bar.get_x() + bar.get_width() / 2, ratio, f"{ratio:.2f}x", ha="center", va="bottom")
+    ax.axhline(1.0, color="gray", linewidth=0.8)
+    ax.set_ylim(0, max(ratios) * 1.2)
+    ax.set_ylabel(f"speed-up over {baseline}")
+    fig.tight_layout()
+    return fig
+
+
+def timeline_chart(timelines: dict, title: str = "") -> Figure:
+    """Gantt chart of ``helpers.timeline.Timeline``s, one panel each: host work and inferences as bars."""
+    heights = [max(1, len(t.lanes())) for t in timelines.values()]
+    fig, axes = plt.subplots(
+        len(timelines), 1, figsize=(10, 0.55 * sum(heights) + 1.6), sharex=True, squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )  # fmt: skip
+    for ax, (name, tl) in zip(axes[:, 0], timelines.items(), strict=True):
+        lanes = tl.lanes()
+        for s in tl.spans:
+            ax.barh(
+                lanes.index(s.lane),
+                (s.end - s.start) * 1e3,
+                left=(s.start - tl.start) * 1e3,
+                color=KIND_COLORS.get(s.kind, "#55a868"),
+                edgecolor="white",
+                linewidth=0.5,
+                height=0.7,
+            )
+        ax.set_yticks(range(len(lanes)), lanes)
+        ax.invert_yaxis()
+        ax.set_title(f"{name}: {tl.seconds * 1e3:.0f} ms", fontsize=10, loc="right")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in KIND_COLORS.values()]
+    axes[0, 0].legend(
+        handles, ["decode + resize (host)", "inference"], loc="lower left", bbox_to_anchor=(0, 1.08), ncol=2
+    )
+    axes[-1, 0].set_xlabel("time (ms)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
