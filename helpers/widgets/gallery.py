@@ -58,7 +58,7 @@ class Gallery:
     def _update_card(self, prediction: Prediction) -> None:
         """Create or update the card (thumbnail + name + button with top-1) of one prediction."""
         cid, p = prediction.top1
-        text = f"{label_of(cid, self.labels)} {p:.2f}"
+        text = f"{p:.2f} {label_of(cid, self.labels)}"  # probability first: a long label is cut, not it
         thumb = encode_jpeg(prediction.pixels, THUMB_SIDE)
         if prediction.key in self._cards:
             _, button, image = self._cards[prediction.key]
