@@ -99,7 +99,12 @@ def test_gallery_shows_every_sample_with_its_top1(explorer):
     for prediction, text in zip(explorer.predictions(), card_texts(explorer), strict=True):
         cid, prob = prediction.top1
         assert explorer.labels[cid] == EXPECTED_TOP1[prediction.name]
-        assert text == f"{EXPECTED_TOP1[prediction.name]} {prob:.2f}"
+        label = EXPECTED_TOP1[prediction.name]
+        short = label if len(label) <= 13 else label[:12].rstrip() + "…"  # the number must stay visible
+        assert text == f"{short} {prob:.2f}"
+    grace = next(c for c in explorer.gallery.children if card_key(c).endswith("grace_hopper.jpg"))
+    assert grace.children[2].description.startswith("military uni… 0.")
+    assert grace.children[2].tooltip.startswith("data/images/grace_hopper.jpg: military uniform 0.")
     # the first image is selected and shown large with the default 5 bars
     assert explorer.selector.value == display_path(IMAGES_DIR / SAMPLES[0])
     assert "tripod" in explorer.top1.value

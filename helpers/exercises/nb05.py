@@ -70,6 +70,12 @@ def _feed_problem(found: Any, status: WatchedHTML, schedule: LoopScheduler) -> s
     if not isinstance(found, dict):
         return "found should be a dict: file name (the userdata) -> top-1 label"
     reference = reference_top1()
+    if set(found) != set(reference) and len(found) == len(reference):
+        odd = sorted(set(found) - set(reference))[0]
+        return (
+            f"found is keyed by {odd!r}: key each result by the file name alone (e.g. cat-mirrored.png), "
+            "which the callback receives as its userdata"
+        )
     if set(found) != set(reference):
         return (
             f"found has {len(found)} entries, the folder {len(reference)} readable images: key each result "

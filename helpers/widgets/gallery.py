@@ -14,6 +14,12 @@ from helpers.labels import label_of
 from helpers.widgets.store import Prediction
 
 THUMB_SIDE = 96
+CARD_LABEL_CHARS = 13  # what fits on a card's button beside the probability
+
+
+def short_label(label: str, width: int = CARD_LABEL_CHARS) -> str:
+    """Cut ``label`` to ``width`` characters (ending in an ellipsis) so that the probability stays visible."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def encode_jpeg(pixels: np.ndarray, max_side: int, quality: int = 85) -> bytes:
@@ -58,11 +64,12 @@ class Gallery:
     def _update_card(self, prediction: Prediction) -> None:
         """Create or update the card (thumbnail + name + button with top-1) of one prediction."""
         cid, p = prediction.top1
-        text = f"{label_of(cid, self.labels)} {p:.2f}"
+        text = f"{short_label(label_of(cid, self.labels))} {p:.2f}"  # the tooltip has the full label
+        tooltip = f"{prediction.key}: {label_of(cid, self.labels)} {p:.2f}"
         thumb = encode_jpeg(prediction.pixels, THUMB_SIDE)
         if prediction.key in self._cards:
             _, button, image = self._cards[prediction.key]
-            button.description, button.tooltip, image.value = text, f"{prediction.key}: {text}", thumb
+            button.description, button.tooltip, image.value = text, tooltip, thumb
             return
         image = widgets.Image(
             value=thumb, format="jpeg", layout=widgets.Layout(max_height=f"{THUMB_SIDE}px", max_width="100%")
@@ -75,7 +82,7 @@ class Gallery:
         )
         button = widgets.Button(
             description=text,
-            tooltip=f"{prediction.key}: {text}",
+            tooltip=tooltip,
             layout=widgets.Layout(width="122px", padding="0 4px"),
             style={"font_size": "11px"},
         )
