@@ -52,21 +52,27 @@ def check_remote_local(my_remote: Any, my_local: Any, photo: str = "coffee.png")
     )
 
 
-def check_spread(my_queue: Any, my_results: Mapping[str, Any], urls: Sequence[str]) -> None:
-    """06-spread: every photo classified correctly, and both replicas served some of them."""
+def check_spread(
+    my_queue: Any, my_results: Mapping[str, Any], my_local_results: Mapping[str, Any], urls: Sequence[str]
+) -> None:
+    """06-spread: every photo right remotely and locally, the two agree, and both replicas served."""
 
-    def test(queue: Any, results: Mapping[str, Any]) -> bool:
+    def test(queue: Any, results: Mapping[str, Any], local: Mapping[str, Any]) -> bool:
         served = getattr(queue, "sent", {})
+        photos = set(_reference_logits())
         return (
             all(served.get(url, 0) > 0 for url in urls)
             and not getattr(queue, "errors", [True])
-            and set(results) == set(_reference_logits())
-            and all(_same_class(logits, name) for name, logits in results.items())
+            and set(results) == photos
+            and set(local) == photos
+            and all(_same_class(results[name], name) and _same_class(local[name], name) for name in photos)
+            and all(np.allclose(np.asarray(results[n]), np.asarray(local[n]), atol=1e-2) for n in photos)
         )
 
     check(
         "06-spread",
-        (my_queue, my_results),
+        (my_queue, my_results, my_local_results),
         test,
-        "one RemoteInferQueue over both replicas' URLs; key the logits by photo name in the callback",
+        "one RemoteInferQueue over both URLs, one AsyncInferQueue locally; each callback keeps its own "
+        "copy of the logits under the photo name",
     )
