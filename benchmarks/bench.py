@@ -45,7 +45,6 @@ from helpers.images import list_image_files, read_for_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ceiling  # noqa: E402
-import remote  # noqa: E402
 import report  # noqa: E402
 import workloads  # noqa: E402
 
@@ -154,10 +153,11 @@ class Context:
 
 
 def extras(ctx: Context, names: tuple[str, ...] = EXTRAS, folder: Path = HERE) -> dict[str, Any]:
-    """Run ``<folder>/<name>.py``'s ``measure(ctx)`` for each of ``names`` that exists.
+    """Run ``<folder>/<name>.py``'s ``measure(seconds, rounds, say)`` for each of ``names`` that exists.
 
-    ``measure`` returns a dict merged into latest.json; its optional key ``table_rows``
-    (``[measurement, value, ratio, target]`` strings) is appended to the printed table.
+    A module whose ``available()`` is False (e.g. ``remote.py`` without the serve extra) is skipped
+    with one line. ``measure`` returns a dict merged into latest.json; its optional key
+    ``table_rows`` (``[measurement, value, ratio, target]`` strings) is appended to the printed table.
     """
     found: dict[str, Any] = {"table_rows": []}
     for name in names:
@@ -168,7 +168,10 @@ def extras(ctx: Context, names: tuple[str, ...] = EXTRAS, folder: Path = HERE) -
         spec = importlib.util.spec_from_file_location(f"bench_extra_{name}", source)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        figures = dict(module.measure(ctx))
+        if not getattr(module, "available", lambda: True)():
+            ctx.say(f"{source.name}: skipped, {getattr(module, 'UNAVAILABLE', 'not available here')}")
+            continue
+        figures = dict(module.measure(ctx.seconds, ctx.rounds, ctx.say))
         found["table_rows"] += figures.pop("table_rows", [])
         found.update(figures)
     return found
@@ -360,8 +363,6 @@ def main(argv: list[str] | None = None) -> int:
     except ceiling.CeilingError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    if remote.serve_extra_installed():  # notebook 06: KServe v2 gRPC against the local queue
-        results.update(remote.measure(bench_seconds(), 1 if args.quick else remote.ROUNDS, say=Progress()))
     args.out.mkdir(parents=True, exist_ok=True)
     out_json = args.out / "latest.json"
     out_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -84,6 +84,14 @@ async def remote_fps(url: str, photos: list[np.ndarray], seconds: float) -> floa
     return count / elapsed
 
 
+UNAVAILABLE = "it needs the serve extra: pip install -e '.[serve]'"
+
+
+def available() -> bool:
+    """Tell whether the serve extra (kserve, tritonclient) is installed, as ``make bench`` asks."""
+    return serve_extra_installed()
+
+
 def measure(seconds: float = 5.0, rounds: int = ROUNDS, say: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the alternating rounds; return ``remote_over_local`` and what it came from."""
     from helpers.serve_process import ServerProcess
@@ -119,6 +127,11 @@ def measure(seconds: float = 5.0, rounds: int = ROUNDS, say: Callable[[str], Non
         "remote_fps": remote,
         "remote_over_local": remote / local,
         "remote_rounds": runs,
+        "table_rows": [
+            [f"remote KServe v2 gRPC, {IN_FLIGHT} in flight", f"{remote:.1f} images/s", "", ""],
+            [f"local AsyncInferQueue, {IN_FLIGHT} in flight", f"{local:.1f} images/s", "", ""],
+            ["→ remote_over_local", "", f"{remote / local:.2f}", ""],
+        ],
     }
     if per_cpu["local"] and per_cpu["remote"]:
         results["remote_over_local_per_cpu"] = statistics.median(per_cpu["remote"]) / statistics.median(
