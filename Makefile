@@ -23,9 +23,8 @@ $(VENV)/.installed-%: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".$(if $(filter-out base,$*),[$(subst -,$(comma),$*)])"
 	@touch $@
 
-# The learner works in learner/ (solutions removed; copies that exist are kept), see `make exercises`.
+# tools/lab.py writes the learner's copies to learner/ first (those that exist are kept).
 lab: $(LAB_STAMP)
-	$(BIN)/python tools/strip_solutions.py
 	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 lint: $(STAMP)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -64,8 +65,11 @@ def lab_command(port: int, token: str, extra: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print why root is allowed (when it is) and the URL, then replace this process with JupyterLab."""
+    """Write the learner copies, say why root is allowed (when it is), print the URL, exec JupyterLab."""
     extra = list(sys.argv[1:] if argv is None else argv)
+    # The learner's copies (solutions removed); copies that exist are kept, they hold the answers.
+    if subprocess.run([sys.executable, str(REPO / "tools" / "strip_solutions.py")]).returncode:
+        print("[lab] the learner copies could not all be written; the line above says why")
     port = int(os.environ.get("LAB_PORT", "0")) or free_port()
     token = os.environ.get("LAB_TOKEN") or secrets.token_hex(24)
     cmd = lab_command(port, token, extra)
