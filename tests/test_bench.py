@@ -100,12 +100,19 @@ def test_an_extra_measurement_is_merged_into_the_results(tmp_path) -> None:
     finally:
         sys.path.pop(0)
     (tmp_path / "fake.py").write_text(
-        "def measure(ctx):\n"
-        "    return {'fake_fps': ctx.seconds * 10, 'table_rows': [['fake', f'{ctx.seconds:g}', '', '']]}\n"
+        "def measure(seconds, rounds, say):\n"
+        "    return {'fake_fps': seconds * rounds, 'table_rows': [['fake', f'{seconds:g}', '', '']]}\n"
     )
-    ctx = SimpleNamespace(seconds=2.0, say=lambda message: None)
-    found = bench.extras(ctx, ("missing", "fake"), tmp_path)
-    assert found == {"fake_fps": 20.0, "table_rows": [["fake", "2", "", ""]]}
+    (tmp_path / "absent.py").write_text(
+        "UNAVAILABLE = 'it needs an extra'\n"
+        "def available():\n    return False\n"
+        "def measure(seconds, rounds, say):\n    raise AssertionError('measured although unavailable')\n"
+    )
+    said: list[str] = []
+    ctx = SimpleNamespace(seconds=2.0, rounds=5, say=said.append)
+    found = bench.extras(ctx, ("missing", "fake", "absent"), tmp_path)
+    assert found == {"fake_fps": 10.0, "table_rows": [["fake", "2", "", ""]]}
+    assert "absent.py: skipped, it needs an extra" in said
 
 
 def test_sweep_covers_both_hints_and_every_job_count(quick_run) -> None:
