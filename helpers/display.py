@@ -1,4 +1,4 @@
-"""Matplotlib figures: an image with its top-k bars, image grids, throughput bars, request timelines.
+"""Matplotlib figures: an image with its top-k bars, grids, throughput and speed-up bars, timelines.
 
 Display only: nothing here runs inference, and nothing in the inference path imports it.
 """
@@ -87,35 +87,6 @@ def throughput_bars(values: dict[str, float], unit: str = "images/s") -> Figure:
     return fig
 
 
-def timeline(
-    records: Sequence, title: str = "", ax: plt.Axes | None = None, t0: float | None = None
-) -> Figure:
-    """Gantt chart: one row per infer request, one bar per inference (from ``RequestRecord``s)."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 2.8))
-    else:
-        fig = ax.figure
-    if records:
-        t0 = min(r.start for r in records) if t0 is None else t0
-        ids = sorted({r.request_id for r in records})
-        colors = plt.get_cmap("tab10")
-        for r in records:
-            row = ids.index(r.request_id)
-            ax.barh(
-                row,
-                (r.end - r.start) * 1e3,
-                left=(r.start - t0) * 1e3,
-                color=colors(row % 10),
-                edgecolor="white",
-                height=0.7,
-            )
-        ax.set_yticks(range(len(ids)), [f"request {i}" for i in ids])
-    ax.set_xlabel("time (ms)")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
 def stacked_bars(parts: dict[str, dict[str, float]], unit: str = "ms", title: str = "") -> Figure:
     """One bar per method, stacked from its named parts (e.g. decode, preprocess, infer), total on top."""
     fig, ax = plt.subplots(figsize=(7, 3.4))
@@ -133,23 +104,6 @@ def stacked_bars(parts: dict[str, dict[str, float]], unit: str = "ms", title: st
     ax.set_ylim(0, bottoms.max(initial=0.0) * 1.15 or 1.0)
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
-    return fig
-
-
-def latency_histogram(latencies_ms: Sequence[float], title: str = "") -> Figure:
-    """Histogram of per-inference latencies with the median and the 90th percentile marked."""
-    values = np.asarray(latencies_ms, dtype=np.float64)
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.hist(values, bins=min(30, max(5, values.size // 3)), color="#4c72b0", alpha=0.85)
-    if values.size:
-        for q, style, name in ((50, "-", "median"), (90, "--", "p90")):
-            v = float(np.percentile(values, q))
-            ax.axvline(v, color="#dd8452", linestyle=style, label=f"{name} {v:.1f} ms")
-        ax.legend()
-    ax.set_xlabel("latency (ms)")
-    ax.set_ylabel("inferences")
-    ax.set_title(title)
     fig.tight_layout()
     return fig
 
