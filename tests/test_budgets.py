@@ -37,3 +37,13 @@ def test_budget_counts_prose_and_code_but_not_solutions(tmp_path: Path) -> None:
     nbformat.write(nb, path)
     b = notebook_budget.measure(path)
     assert (b.words, b.code_lines) == (4, 2)
+
+
+def test_budget_counts_the_words_inside_code_spans(tmp_path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("`start_async(x, userdata)` returns")]
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(nb, path)
+    assert notebook_budget.measure(path).words == 4  # start_async, x, userdata, returns
