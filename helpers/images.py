@@ -9,6 +9,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,19 @@ def _safe_name(path: Path) -> str:
     return display_path(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+@cache
+def _ignore_pil_bomb_warning() -> None:
+    """Silence PIL's DecompressionBombWarning once for the process (its error still applies).
+
+    ``_to_rgb`` applies the course's own bounds (JPEG draft, MAX_PIXELS), so PIL's warning only
+    adds noise for a 108 MP photo that draft decoding reads at a fraction of the memory. A
+    ``warnings.catch_warnings()`` block per call is not thread-safe: with ``prefetch`` decoding on
+    several threads, one thread leaving the block restored the filters while another was still
+    opening a large image, and the warning reached stderr (once in four CI runs of the zoo test).
+    """
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     """Read one image file as an RGB uint8 HWC array, upright per its EXIF orientation."""
     p = Path(path)
@@ -59,12 +73,9 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     if p.stat().st_size == 0:
         raise ImageReadError(name, "file is empty")
     try:
-        with warnings.catch_warnings():
-            # _to_rgb applies the course's own bounds (JPEG draft, MAX_PIXELS); PIL's warning would
-            # refuse a 108 MP phone JPEG that draft decoding reads at a fraction of the memory.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(p) as im:
-                return _to_rgb(im, name)
+        _ignore_pil_bomb_warning()
+        with Image.open(p) as im:
+            return _to_rgb(im, name)
     except ImageReadError:
         raise
     except UnidentifiedImageError:
