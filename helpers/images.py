@@ -9,7 +9,6 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +48,8 @@ def _safe_name(path: Path) -> str:
     return display_path(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-@cache
 def _ignore_pil_bomb_warning() -> None:
-    """Silence PIL's DecompressionBombWarning once for the process (its error still applies).
+    """Silence PIL's DecompressionBombWarning for the process when not yet silenced (its error still applies).
 
     ``_to_rgb`` applies the course's own bounds (JPEG draft, MAX_PIXELS), so PIL's warning only
     adds noise for a 108 MP photo that draft decoding reads at a fraction of the memory. A
@@ -59,7 +57,8 @@ def _ignore_pil_bomb_warning() -> None:
     several threads, one thread leaving the block restored the filters while another was still
     opening a large image, and the warning reached stderr (once in four CI runs of the zoo test).
     """
-    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    if not any(f[0] == "ignore" and f[2] is Image.DecompressionBombWarning for f in warnings.filters):
+        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
