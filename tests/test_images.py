@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import images
+from helpers import images, paths
 from helpers.images import ImageReadError, load_images, read_image
 
 
@@ -124,3 +124,26 @@ def test_idx_short_file_is_refused(tmp_path):
     p.write_bytes(struct.pack(">iiii", 2051, 5, 28, 28) + b"\0" * 100)
     with pytest.raises(ImageReadError, match="header promises"):
         images.read_idx_images(p)
+
+
+def test_read_for_model_gives_the_pixels_of_read_image_then_resize(tmp_path):
+    """``read_for_model`` resizes the decoded image without a full-size array: same pixels, own array."""
+    from reliability_inputs import make_zoo
+
+    make_zoo(tmp_path, large=False)
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file()) + images.list_image_files(paths.IMAGES_DIR)
+    compared = 0
+    for path in files:
+        try:
+            expected = images.resize_for_model(images.read_image(path), 224)
+        except images.ImageReadError as exc:
+            with pytest.raises(images.ImageReadError) as again:
+                images.read_for_model(path, 224)
+            assert str(again.value) == str(exc)
+            continue
+        batch = images.read_for_model(path, 224)
+        assert batch.shape == (1, 224, 224, 3) and batch.dtype == np.uint8, path.name
+        assert np.array_equal(batch, expected), path.name
+        assert batch.flags.writeable and batch.flags.c_contiguous, path.name
+        compared += 1
+    assert compared >= 15, f"only {compared} readable images: the zoo changed"
