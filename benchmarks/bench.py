@@ -6,11 +6,14 @@ scale; resize on the host). Competing measurements alternate in rounds (AB, BA, 
 drift of a shared machine hits both sides alike; each figure is the median of its rounds.
 
 1. ceiling: benchmark_app on the static classifier saved as IR, THROUGHPUT hint, nireq = our
-   job count, vs ``helpers.pipeline.run_batches`` over the pre-decoded photos (zero-copy queue);
-   the queue rounds also give the inference CPU per image and the main thread's CPU per image;
-2. files to top-5: the decoder alone (decode CPU per image), sync (decode, infer, top-5, one by
-   one), async (``helpers.pipeline.classify_files``: decode ahead in a pool, zero-copy queue), and
-   the same two loops with mean/std/layout in numpy instead of PPP;
+   job count (``pipeline.default_jobs``: twice OPTIMAL_NUMBER_OF_INFER_REQUESTS; once more at
+   OPTIMAL, benchmark_app's own default), vs ``helpers.pipeline.run_batches`` over the pre-decoded
+   photos (zero-copy queue, no Python callback), and the same loop with a Python callback storing
+   each result; the queue rounds also give the main thread's CPU per image;
+2. files to top-5: the two parts of the limit (the decoder alone: decode CPU per image; the queue
+   on pre-decoded photos: inference CPU per image), sync (decode, infer, top-5, one by one), async
+   (``helpers.pipeline.classify_files``: decode ahead in a pool, zero-copy queue), and the same two
+   loops with mean/std/layout in numpy instead of PPP;
    ``limit_fps = cores / (decode CPU + inference CPU per image)``;
 3. a jobs sweep (1, 2, 4, 8) under the LATENCY and THROUGHPUT hints, drawn as a chart;
 4. optional extras: ``benchmarks/<name>.py`` for each name in ``EXTRAS`` that exists (see ``extras``).
@@ -40,7 +43,7 @@ from typing import Any, TypeVar
 import numpy as np
 import openvino as ov
 
-from helpers import models, paths
+from helpers import models, paths, pipeline
 from helpers.images import list_image_files, read_for_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,6 +59,7 @@ SWEEP_JOBS = (1, 2, 4, 8)
 HINTS = ("LATENCY", "THROUGHPUT")
 TARGETS = {"queue_over_benchmark_app": 0.97, "async_over_limit": 0.90, "async_over_sync": 1.6}
 MAX_TARGETS = {"main_thread_us_per_image": 150.0}  # upper bounds
+LIMIT_PARTS = ("decode", "infer")  # measured in the files→top-5 rounds, for limit_fps
 ROUNDS = {"ceiling": 5, "e2e": 5, "sweep": 5}  # a sweep point lasts BENCH_SECONDS / its rounds
 # Optional measurements: benchmarks/<name>.py, if present, with ``measure(ctx: Context) -> dict``.
 EXTRAS = ("remote",)
@@ -183,7 +187,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     seconds = bench_seconds()
     rounds = dict.fromkeys(ROUNDS, 1) if args.quick else dict(ROUNDS)
     sweep_seconds = seconds / rounds["sweep"]
-    per_round = {"ceiling": 2 * seconds + 3, "e2e": 5 * seconds + seconds / 3}
+    per_round = {"ceiling": 4 * seconds + 6, "e2e": 5.5 * seconds + seconds / 3}
     expected = sum(per_round[k] * rounds[k] for k in per_round) + len(HINTS) * len(SWEEP_JOBS) * seconds
     say(f"BENCH_SECONDS={seconds:g} s, rounds {rounds}; expect about {expected + 15:.0f} s in all")
     load_before = report.load_average()
@@ -202,7 +206,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         plain = models.read_model(core, paths.SHIPPED_MODEL)
         ppp = {h: core.compile_model(xml, "CPU", {"PERFORMANCE_HINT": h}) for h in HINTS}
         raw = {h: core.compile_model(plain, "CPU", {"PERFORMANCE_HINT": h}) for h in HINTS}
-        jobs = int(ppp["THROUGHPUT"].get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        optimal = int(ppp["THROUGHPUT"].get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        jobs = pipeline.default_jobs(ppp["THROUGHPUT"])  # what classify_files and the CLI's queue use
         streams = {h: int(ppp[h].get_property("NUM_STREAMS")) for h in HINTS}
         precision = type_name(ppp["THROUGHPUT"].get_property("INFERENCE_PRECISION_HINT"))
         for h in HINTS:
@@ -220,19 +225,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         # 1: benchmark_app ceiling vs the queue on pre-decoded photos.
         ceiling_runs: list[ceiling.CeilingRun] = []
+        default_runs: list[ceiling.CeilingRun] = []  # benchmark_app at its own default nireq
         queue_rounds: list[workloads.Rate] = []
+        callback_rounds: list[workloads.Rate] = []
+        callback_queue = ov.AsyncInferQueue(ppp["THROUGHPUT"], jobs)  # set_callback cannot be undone
+        workloads.queue_rate(ppp["THROUGHPUT"], callback_queue, preloaded, 0.2, callback=True)  # warm-up
         measure: dict[str, Callable[[], None]] = {
             "benchmark_app": lambda: ceiling_runs.append(ceiling.run_benchmark_app(xml, None, jobs, seconds)),
+            "benchmark_app_optimal": lambda: default_runs.append(
+                ceiling.run_benchmark_app(xml, None, optimal, seconds)
+            ),
             "queue": lambda: queue_rounds.append(
                 workloads.queue_rate(ppp["THROUGHPUT"], queue_for("THROUGHPUT", jobs), preloaded, seconds)
+            ),
+            "queue_callback": lambda: callback_rounds.append(
+                workloads.queue_rate(ppp["THROUGHPUT"], callback_queue, preloaded, seconds, callback=True)
             ),
         }
         for r, order in enumerate(alternate(rounds["ceiling"], list(measure))):
             for name in order:
                 meter(name, measure[name])
             say(
-                f"ceiling round {r + 1}/{rounds['ceiling']}: benchmark_app {ceiling_runs[-1].fps:.1f}, "
-                f"queue {queue_rounds[-1].fps:.1f} images/s, "
+                f"ceiling round {r + 1}/{rounds['ceiling']}: benchmark_app {ceiling_runs[-1].fps:.1f} "
+                f"(nireq {optimal}: {default_runs[-1].fps:.1f}), "
+                f"queue {queue_rounds[-1].fps:.1f} (with a Python callback {callback_rounds[-1].fps:.1f}) "
+                "images/s, "
                 f"main thread {queue_rounds[-1].main_per_image * 1e6:.0f} µs/image"
             )
 
@@ -245,6 +262,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tput_queue = queue_for("THROUGHPUT", jobs)
         e2e_fn: dict[str, Callable[[], workloads.Rate]] = {
             "decode": lambda: workloads.decode_rate(files, seconds / 3, SIZE),
+            "infer": lambda: workloads.queue_rate(ppp["THROUGHPUT"], tput_queue, preloaded, seconds / 2),
             "sync_ppp": lambda: workloads.sync_files_rate(sync_req["ppp"], files, lambda b: b, seconds, SIZE),
             "async_ppp": lambda: workloads.async_files_rate(ppp["THROUGHPUT"], tput_queue, files, seconds),
             "sync_python": lambda: workloads.sync_files_rate(
@@ -260,8 +278,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 e2e[name].append(meter(name, e2e_fn[name]))
             say(
                 f"files→top-5 round {r + 1}/{rounds['e2e']}: decode "
-                f"{e2e['decode'][-1].cpu_per_image * 1e3:.2f} ms CPU/image; "
-                + ", ".join(f"{k} {v[-1].fps:.1f}" for k, v in e2e.items() if k != "decode")
+                f"{e2e['decode'][-1].cpu_per_image * 1e3:.2f}, inference "
+                f"{e2e['infer'][-1].cpu_per_image * 1e3:.2f} ms CPU/image; "
+                + ", ".join(f"{k} {v[-1].fps:.1f}" for k, v in e2e.items() if k not in LIMIT_PARTS)
                 + " images/s"
             )
 
@@ -290,10 +309,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     bapp = median_of([c.fps for c in ceiling_runs])
     queue = median_of([q.fps for q in queue_rounds])
-    infer_cpu = median_of([q.cpu_per_image for q in queue_rounds])
+    queue_callback = median_of([q.fps for q in callback_rounds])
+    # The limit's two parts come from the same rounds as the pipelines they bound: a shared machine's
+    # speed drifts by several per cent within a minute, and the ceiling rounds ran earlier.
+    infer_cpu = median_of([q.cpu_per_image for q in e2e["infer"]])
     decode_cpu = median_of([d.cpu_per_image for d in e2e["decode"]])
     limit = cores / (decode_cpu + infer_cpu)
-    fps = {k: median_of([x.fps for x in v]) for k, v in e2e.items() if k != "decode"}
+    fps = {k: median_of([x.fps for x in v]) for k, v in e2e.items() if k not in LIMIT_PARTS}
     async_cpu = median_of([x.cpu_per_image for x in e2e["async_ppp"]])
     bapp_streams = {c.num_streams for c in ceiling_runs}
     if bapp_streams != {streams["THROUGHPUT"]}:
@@ -302,6 +324,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "benchmark_app_fps": bapp,
         "queue_fps": queue,
         "queue_over_benchmark_app": queue / bapp,
+        "benchmark_app_optimal_nireq": optimal,
+        "benchmark_app_optimal_fps": median_of([c.fps for c in default_runs]),
+        "queue_callback_fps": queue_callback,
+        "queue_callback_over_benchmark_app": queue_callback / bapp,
         "main_thread_us_per_image": median_of([q.main_per_image * 1e6 for q in queue_rounds]),
         "decode_cpu_ms_per_image": decode_cpu * 1e3,
         "infer_cpu_ms_per_image": infer_cpu * 1e3,
@@ -323,11 +349,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cores_used": meter.cores,
         "rounds": {
             "benchmark_app_fps": [c.fps for c in ceiling_runs],
+            "benchmark_app_optimal_fps": [c.fps for c in default_runs],
             "queue_fps": [q.fps for q in queue_rounds],
             "main_thread_us_per_image": [q.main_per_image * 1e6 for q in queue_rounds],
-            "infer_cpu_ms_per_image": [q.cpu_per_image * 1e3 for q in queue_rounds],
+            "queue_callback_fps": [q.fps for q in callback_rounds],
+            "ceiling_queue_cpu_ms_per_image": [q.cpu_per_image * 1e3 for q in queue_rounds],
+            "infer_cpu_ms_per_image": [q.cpu_per_image * 1e3 for q in e2e["infer"]],
             "decode_cpu_ms_per_image": [d.cpu_per_image * 1e3 for d in e2e["decode"]],
-            **{f"{k}_fps": [x.fps for x in v] for k, v in e2e.items() if k != "decode"},
+            **{f"{k}_fps": [x.fps for x in v] for k, v in e2e.items() if k not in LIMIT_PARTS},
             "async_ppp_cpu_ms_per_image": [x.cpu_per_image * 1e3 for x in e2e["async_ppp"]],
             "sweep_fps": {f"{h}_{n}": v for (n, h), v in sweep_runs.items()},
         },

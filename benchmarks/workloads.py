@@ -18,6 +18,7 @@ import numpy as np
 import openvino as ov
 
 from helpers import pipeline
+from helpers.asyncq import run_queue
 from helpers.images import prefetch, read_for_model
 from helpers.labels import to_probabilities, top_k
 from helpers.models import IMAGENET_MEAN, IMAGENET_STD
@@ -88,16 +89,25 @@ def warm_queue(compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Se
 
 
 def queue_rate(
-    compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Sequence[np.ndarray], seconds: float
+    compiled: ov.CompiledModel,
+    queue: ov.AsyncInferQueue,
+    arrays: Sequence[np.ndarray],
+    seconds: float,
+    callback: bool = False,
 ) -> Rate:
-    """``pipeline.run_batches`` (zero-copy ``run_queue``) over pre-decoded batches cycled for ``seconds``.
+    """``pipeline.run_batches`` (zero-copy, no callback) over pre-decoded batches cycled for ``seconds``.
 
     Its ``fps`` counts from the first start to ``wait_all``, as benchmark_app does (not the queue's
     teardown pause); ``cpu_per_image`` is the inference CPU per image of the physical limit;
-    ``main_per_image`` is what feeding the queue costs the Python main thread.
+    ``main_per_image`` is what feeding the queue costs the Python main thread. ``callback=True``
+    runs the same zero-copy loop with a Python callback storing each result (``run_queue``'s
+    default), on a queue of its own: the comparison that shows what the callback costs.
     """
     clock = Clock()
-    run = pipeline.run_batches(compiled, timed(arrays, seconds), queue=queue)
+    if callback:
+        run = run_queue(compiled, timed(arrays, seconds), queue=queue, share_inputs=True)
+    else:
+        run = pipeline.run_batches(compiled, timed(arrays, seconds), queue=queue)
     if run.errors:
         raise RuntimeError(f"queue run failed: {run.errors[0]}")
     rate = clock.rate(run.ok)

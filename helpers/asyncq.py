@@ -201,6 +201,7 @@ def run_queue(
     timeline: bool = False,
     progress: Callable[[int], None] | None = None,
     queue: ov.AsyncInferQueue | None = None,
+    pull: bool = False,
 ) -> QueueRun:
     """Run every input through an ``AsyncInferQueue``; results come back in input order.
 
@@ -208,6 +209,16 @@ def run_queue(
     ``timeline`` is on). Bad inputs and callback errors are recorded in ``errors`` with their
     index, never raised. ``progress(done)`` is called from this thread, never from a callback.
     A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
+
+    ``pull=True`` sets no Python callback: this thread stores ``store(queue[i])`` when
+    ``get_idle_request_id`` hands request ``i`` back, before starting it again, and after
+    ``wait_all`` for the last ones (``helpers.pipeline`` uses it). A Python callback runs on
+    OpenVINO's inference thread, which first takes the GIL, and the request becomes idle only when
+    the callback returns (``set_custom_callbacks`` in pyopenvino's ``async_infer_queue.cpp``), so a
+    stream waits whenever another thread holds the GIL; without one, no request waits for Python.
+    The queue must never have had ``set_callback`` (a callback cannot be removed), and ``timeline``
+    needs the callback. ``start_async`` takes the request ``get_idle_request_id`` returned: only
+    this thread pops the idle list, completions push at its back.
 
     By default every input is copied into its request's own tensor. ``share_inputs=True`` hands
     the arrays to OpenVINO without a copy (``helpers.pipeline`` uses it on static-shape inputs);
@@ -219,6 +230,8 @@ def run_queue(
     ``CALLBACK_SETTLE_SECONDS`` once, because its queue may be freed and the process exit right
     after it returns (known issue 4, see ``let_callbacks_settle``); ``seconds`` excludes that pause.
     """
+    if pull and timeline:
+        raise ValueError("run_queue: timeline=True needs the callback, not pull=True")
     queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
     port = compiled.input(0)
     check = input_checker(port)
@@ -241,7 +254,23 @@ def run_queue(
         results[index] = store(request)
 
     callback = SafeCallback(on_done)
-    queue.set_callback(callback)
+    owner: list[int | None] = [None] * len(queue)  # pull: the input each request last ran
+    # Read-only use, as the docstring of ``queue[i]`` allows; fetched once: a new wrapper per result
+    # costs the main thread tens of microseconds, its caches cold after an inference (make bench).
+    requests = list(queue) if pull else []
+
+    def collect(request_id: int) -> None:  # on_done and SafeCallback inlined: this runs per image
+        index, owner[request_id] = owner[request_id], None
+        if index is None:
+            return
+        inflight.pop(index, None)
+        try:
+            results[index] = store(requests[request_id])
+        except BaseException as exc:  # noqa: BLE001 - recorded per input, as a callback's would be
+            callback.record(index, exc)
+
+    if not pull:
+        queue.set_callback(callback)
     count = 0
     t0 = time.perf_counter()
     try:
@@ -254,6 +283,10 @@ def run_queue(
                 continue
             if timeline:
                 starts[index] = (queue.get_idle_request_id(), time.perf_counter())
+            if pull:
+                request_id = queue.get_idle_request_id()
+                collect(request_id)
+                owner[request_id] = index
             if share_inputs:
                 # The queue's dispatcher would share a contiguous copy of a strided view that nothing
                 # keeps alive: make the copy here and keep it (known issue 5, upstream PR #36554;
@@ -267,6 +300,8 @@ def run_queue(
             if progress is not None:
                 progress(len(results))
         queue.wait_all()
+        for request_id in range(len(owner) if pull else 0):
+            collect(request_id)
         seconds = time.perf_counter() - t0  # first start to last completion, no settle
         let_callbacks_settle()
     except KeyboardInterrupt:

@@ -3,7 +3,9 @@
 Notebook 04 teaches the pieces: ``helpers.images.prefetch`` decodes and resizes the next files
 while the requests run, and the queue (``helpers.asyncq.run_queue``) takes each batch without a
 copy because the static-shape classifier (``helpers.models.build_static_classifier``, notebook 01)
-has a fixed input. ``make bench`` and the CLI's queue mode run this same code.
+has a fixed input. The queue has no Python callback: this thread reads each result when its
+request comes back idle, so no inference thread waits for the GIL (``run_queue(pull=True)``;
+notebook 04 compares the two). ``make bench`` and the CLI's queue mode run this same code.
 """
 
 from __future__ import annotations
@@ -45,9 +47,18 @@ def run_batches(
     jobs: int = 0,
     store: Callable[[ov.InferRequest], Any] = first_output_copy,
 ) -> QueueRun:
-    """``run_queue`` over ready batches, zero-copy (``share_inputs=True``) when the input shape is static."""
+    """``run_queue`` over ready batches: no Python callback (``pull=True``), zero-copy on a static shape.
+
+    ``queue`` must be one that never had ``set_callback`` (see ``run_queue``).
+    """
     return run_queue(
-        compiled, batches, jobs=jobs, store=store, queue=queue, share_inputs=zero_copy_safe(compiled)
+        compiled,
+        batches,
+        jobs=jobs,
+        store=store,
+        queue=queue,
+        share_inputs=zero_copy_safe(compiled),
+        pull=True,
     )
 
 
@@ -61,6 +72,16 @@ def good_batches(
             continue
         names.append(name)
         yield batch
+
+
+def default_jobs(compiled: ov.CompiledModel) -> int:
+    """Requests for the pipeline's queue: twice ``OPTIMAL_NUMBER_OF_INFER_REQUESTS``.
+
+    One request runs on each stream while another waits behind it, so a stream that finishes
+    starts its next input at once instead of waiting for this thread to read the result and start
+    the next one (``make bench``'s jobs sweep shows the gain; benchmark_app is run with the same count).
+    """
+    return 2 * max(1, int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
 
 
 def default_workers() -> int:
@@ -92,11 +113,12 @@ def classify_files(
 
     ``compiled`` must take a static u8 ``[1, S, S, 3]`` batch. The pool decodes while every request
     runs; ``depth`` (default: twice the queue's requests plus the workers) bounds how many batches wait.
+    Without ``queue``, one of ``jobs`` requests is made (default ``default_jobs(compiled)``).
     """
     size = static_image_size(compiled)
     if size is None:
         raise ValueError(f"classify_files needs a static u8 [1,S,S,3] input, not {compiled.input(0)}")
-    queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
+    queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs or default_jobs(compiled))
     workers = workers or default_workers()
     depth = depth or 2 * len(queue) + workers
     names: list[str] = []

@@ -201,6 +201,55 @@ def test_results_come_back_in_input_order_even_when_completion_is_not(mode, labe
     )
 
 
+def test_pull_mode_keeps_input_order_and_stores_results_in_the_callers_thread(mode, labels, pictures):
+    compiled, share = mode
+    big = np.ascontiguousarray(pictures["coffee.png"].repeat(6, axis=1).repeat(6, axis=2))
+    names = list(pictures)
+    inputs = [x for name in names for x in (big, pictures[name])]
+    big_label = top1_label(compiled.create_infer_request().infer({0: big}, share_inputs=share)[0], labels)
+    expected = [x for name in names for x in (big_label, EXPECTED_TOP1[name])]
+    threads: dict[str, set[int]] = {"pull": set(), "callback": set()}
+
+    def storing(kind: str):
+        def store(request: ov.InferRequest) -> np.ndarray:
+            threads[kind].add(threading.get_ident())
+            return asyncq.first_output_copy(request)
+
+        return store
+
+    for kind in threads:
+        run = asyncq.run_queue(
+            compiled, inputs, jobs=2, share_inputs=share, store=storing(kind), pull=kind == "pull"
+        )
+        assert run.errors == [] and run.ok == len(inputs)
+        assert [top1_label(r, labels) for r in run.results] == expected, kind
+    assert threads["pull"] == {threading.get_ident()}
+    assert threading.get_ident() not in threads["callback"], "the callback ran in this thread"
+
+
+def test_pull_mode_records_bad_inputs_and_store_errors_per_index(mode, labels, pictures):
+    compiled, share = mode
+    photos = list(pictures.values())
+    inputs = [photos[0], np.zeros((1, 8, 8), np.uint8), photos[1], photos[2], photos[3]]
+    refused = EXPECTED_TOP1[list(pictures)[1]]  # the photo at index 2
+
+    def store(request: ov.InferRequest) -> np.ndarray:
+        logits = asyncq.first_output_copy(request)
+        if top1_label(logits, labels) == refused:
+            raise RuntimeError("store refuses this photo")
+        return logits
+
+    run = asyncq.run_queue(compiled, inputs, jobs=2, share_inputs=share, store=store, pull=True)
+    assert sorted(f.userdata for f in run.errors) == [1, 2]
+    assert {type(f.error).__name__ for f in run.errors} == {"InputMismatch", "RuntimeError"}
+    assert [r is None for r in run.results] == [False, True, True, False, False]
+    assert [top1_label(r, labels) for r in run.results if r is not None] == [
+        EXPECTED_TOP1[n] for n in (list(pictures)[0], list(pictures)[2], list(pictures)[3])
+    ]
+    with pytest.raises(ValueError, match="timeline"):
+        asyncq.run_queue(compiled, inputs, pull=True, timeline=True)
+
+
 def test_timeline_records_one_per_input_with_request_ids(mode, pictures):
     compiled, share = mode
     inputs = list(pictures.values()) * 2
