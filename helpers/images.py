@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import stat
 import struct
 import threading
 import warnings
@@ -73,29 +74,34 @@ def _decoded(path: str | os.PathLike[str], finish: Callable[[Image.Image], np.nd
     ``read_for_model`` can resize the decoded image directly, without an array in between.
     """
     p = Path(path)
-    name = _safe_name(p)
-    if not p.exists():
-        raise ImageReadError(name, "file not found")
-    if p.is_dir():
-        raise ImageReadError(name, "is a folder, not an image file")
-    if p.stat().st_size == 0:
-        raise ImageReadError(name, "file is empty")
+    try:
+        st = p.stat()  # one call for the three checks; the name is made only for an error
+    except (FileNotFoundError, NotADirectoryError):
+        raise ImageReadError(_safe_name(p), "file not found") from None
+    except OSError as exc:
+        raise ImageReadError(_safe_name(p), exc.strerror or "cannot be read") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImageReadError(_safe_name(p), "is a folder, not an image file")
+    if st.st_size == 0:
+        raise ImageReadError(_safe_name(p), "file is empty")
     try:
         _ignore_pil_bomb_warning()
         with Image.open(p) as im:
-            return finish(_to_rgb(im, name))
+            return finish(_to_rgb(im, p))
     except ImageReadError:
         raise
     except UnidentifiedImageError:
-        raise ImageReadError(name, "not a recognised image format") from None
+        raise ImageReadError(_safe_name(p), "not a recognised image format") from None
     except Image.DecompressionBombError:
         limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000
-        raise ImageReadError(name, f"image larger than PIL's {limit} MP decompression-bomb limit") from None
+        raise ImageReadError(
+            _safe_name(p), f"image larger than PIL's {limit} MP decompression-bomb limit"
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageReadError(name, f"truncated or corrupt image data ({exc})") from None
+        raise ImageReadError(_safe_name(p), f"truncated or corrupt image data ({exc})") from None
 
 
-def _to_rgb(im: Image.Image, name: str) -> Image.Image:
+def _to_rgb(im: Image.Image, path: Path) -> Image.Image:
     """Decode an opened PIL image (bounded) to an RGB image, applying EXIF orientation.
 
     No copy is made that is not needed: an RGB file without an orientation tag comes back as
@@ -106,7 +112,7 @@ def _to_rgb(im: Image.Image, name: str) -> Image.Image:
         im.draft("RGB", (max(1, w * MAX_SIDE // max(w, h)), max(1, h * MAX_SIDE // max(w, h))))
     elif w * h > MAX_PIXELS:
         raise ImageReadError(
-            name,
+            _safe_name(path),
             f"image is {w}x{h} ({w * h / 1e6:.0f} MP), above the {MAX_PIXELS // 1_000_000} MP limit",
         )
     im.seek(0)  # animated images: first frame
