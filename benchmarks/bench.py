@@ -13,7 +13,8 @@ drift of a shared machine hits both sides alike; each figure is the median of it
 2. files to top-5: the two parts of the limit (the decoder alone: decode CPU per image; the queue
    on pre-decoded photos: inference CPU per image), sync (decode, infer, top-5, one by one), async
    (``helpers.pipeline.classify_files``: decode ahead in a pool, zero-copy queue), and the same two
-   loops with mean/std/layout in numpy instead of PPP;
+   loops with mean/std/layout in numpy instead of PPP, and the decoders and the queue side by side
+   but uncoupled (``corun_over_limit``: the share of the limit that sharing the cores leaves);
    ``limit_fps = cores / (decode CPU + inference CPU per image)``;
 3. a jobs sweep (1, 2, 4, 8) under the LATENCY and THROUGHPUT hints, drawn as a chart;
 4. optional extras: ``benchmarks/<name>.py`` for each name in ``EXTRAS`` that exists (see ``extras``).
@@ -59,7 +60,7 @@ SWEEP_JOBS = (1, 2, 4, 8)
 HINTS = ("LATENCY", "THROUGHPUT")
 TARGETS = {"queue_over_benchmark_app": 0.97, "async_over_limit": 0.90, "async_over_sync": 1.6}
 MAX_TARGETS = {"main_thread_us_per_image": 150.0}  # upper bounds
-LIMIT_PARTS = ("decode", "infer")  # measured in the files→top-5 rounds, for limit_fps
+NOT_PIPELINES = ("decode", "infer", "corun")  # the files→top-5 rounds' measurements that are not pipelines
 ROUNDS = {"ceiling": 5, "e2e": 5, "sweep": 5}  # a sweep point lasts BENCH_SECONDS / its rounds
 # Optional measurements: benchmarks/<name>.py, if present, with ``measure(ctx: Context) -> dict``.
 EXTRAS = ("remote",)
@@ -187,7 +188,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     seconds = bench_seconds()
     rounds = dict.fromkeys(ROUNDS, 1) if args.quick else dict(ROUNDS)
     sweep_seconds = seconds / rounds["sweep"]
-    per_round = {"ceiling": 4 * seconds + 6, "e2e": 5.5 * seconds + seconds / 3}
+    per_round = {"ceiling": 4 * seconds + 6, "e2e": 6.5 * seconds + seconds / 3}
     expected = sum(per_round[k] * rounds[k] for k in per_round) + len(HINTS) * len(SWEEP_JOBS) * seconds
     say(f"BENCH_SECONDS={seconds:g} s, rounds {rounds}; expect about {expected + 15:.0f} s in all")
     load_before = report.load_average()
@@ -272,7 +273,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 raw["THROUGHPUT"], raw_queue, files, seconds, SIZE
             ),
         }
-        e2e: dict[str, list[workloads.Rate]] = {k: [] for k in e2e_fn}
+        e2e_fn["corun"] = lambda: workloads.corun_rate(  # type: ignore[assignment]
+            ppp["THROUGHPUT"], tput_queue, preloaded, files, seconds, SIZE, pipeline.default_workers()
+        )
+        e2e: dict[str, list[Any]] = {k: [] for k in e2e_fn}
         for r, order in enumerate(alternate(rounds["e2e"], list(e2e_fn))):
             for name in order:
                 e2e[name].append(meter(name, e2e_fn[name]))
@@ -280,7 +284,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f"files→top-5 round {r + 1}/{rounds['e2e']}: decode "
                 f"{e2e['decode'][-1].cpu_per_image * 1e3:.2f}, inference "
                 f"{e2e['infer'][-1].cpu_per_image * 1e3:.2f} ms CPU/image; "
-                + ", ".join(f"{k} {v[-1].fps:.1f}" for k, v in e2e.items() if k not in LIMIT_PARTS)
+                + ", ".join(f"{k} {v[-1].fps:.1f}" for k, v in e2e.items() if k not in NOT_PIPELINES)
                 + " images/s"
             )
 
@@ -315,7 +319,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     infer_cpu = median_of([q.cpu_per_image for q in e2e["infer"]])
     decode_cpu = median_of([d.cpu_per_image for d in e2e["decode"]])
     limit = cores / (decode_cpu + infer_cpu)
-    fps = {k: median_of([x.fps for x in v]) for k, v in e2e.items() if k not in LIMIT_PARTS}
+    fps = {k: median_of([x.fps for x in v]) for k, v in e2e.items() if k not in NOT_PIPELINES}
+    corun = [c.work_fraction(decode_cpu, infer_cpu, cores) for c in e2e["corun"]]
     async_cpu = median_of([x.cpu_per_image for x in e2e["async_ppp"]])
     bapp_streams = {c.num_streams for c in ceiling_runs}
     if bapp_streams != {streams["THROUGHPUT"]}:
@@ -334,6 +339,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cores": cores,
         "limit_fps": limit,
         "async_over_limit": fps["async_ppp"] / limit,
+        "corun_over_limit": median_of(corun),
         "async_e2e_cpu_ms_per_image": async_cpu * 1e3,
         "async_e2e_cores_busy": fps["async_ppp"] * async_cpu,
         "sync_e2e_fps": fps["sync_ppp"],
@@ -356,8 +362,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "ceiling_queue_cpu_ms_per_image": [q.cpu_per_image * 1e3 for q in queue_rounds],
             "infer_cpu_ms_per_image": [q.cpu_per_image * 1e3 for q in e2e["infer"]],
             "decode_cpu_ms_per_image": [d.cpu_per_image * 1e3 for d in e2e["decode"]],
-            **{f"{k}_fps": [x.fps for x in v] for k, v in e2e.items() if k not in LIMIT_PARTS},
+            **{f"{k}_fps": [x.fps for x in v] for k, v in e2e.items() if k not in NOT_PIPELINES},
             "async_ppp_cpu_ms_per_image": [x.cpu_per_image * 1e3 for x in e2e["async_ppp"]],
+            "corun_over_limit": corun,
             "sweep_fps": {f"{h}_{n}": v for (n, h), v in sweep_runs.items()},
         },
         "targets": TARGETS,

@@ -118,6 +118,17 @@ def markdown_table(r: dict[str, Any]) -> str:
             _ratio(r["async_over_limit"]),
             _met(r["async_over_limit"], t["async_over_limit"]),
         ),
+    ]
+    if "corun_over_limit" in r:
+        rows.append(
+            (
+                "decoders and queue side by side, uncoupled: work done / limit",
+                "",
+                _ratio(r["corun_over_limit"]),
+                "",
+            )
+        )
+    rows += [
         ("files → top-5, sync (LATENCY, one by one)", _fps(r["sync_e2e_fps"]) + " images/s", "", ""),
         (
             "→ async_over_sync",
