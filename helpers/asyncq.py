@@ -191,6 +191,23 @@ def detach_inputs(requests: Iterable[ov.InferRequest]) -> None:
         request.set_input_tensor(0, ov.Tensor(tensor.get_element_type(), tensor.get_shape()))
 
 
+def tensor_start(queue: ov.AsyncInferQueue) -> Callable[[ov.Tensor, Any], None]:
+    """``queue.start_async(tensor, userdata)`` for an ``ov.Tensor``, without the per-call Python layer.
+
+    ``ov.AsyncInferQueue.start_async`` (``openvino/_ov_api.py``) wraps the idle request
+    (``self[i]``) and passes the inputs through the data dispatcher, which keeps an ``ov.Tensor``
+    as it is, then calls the compiled base class's ``start_async``. For a tensor the base call is
+    the same call; skipping the wrapper and the dispatcher saves the main thread about a fifth of
+    its time per image (``make bench``, ``main_thread_us_per_image``). Any other queue type gets
+    its own ``start_async``.
+    """
+    if type(queue) is ov.AsyncInferQueue:
+        base = getattr(super(ov.AsyncInferQueue, queue), "start_async", None)
+        if base is not None:
+            return base
+    return queue.start_async
+
+
 def run_queue(
     compiled: ov.CompiledModel,
     inputs: Iterable[np.ndarray],
@@ -271,6 +288,7 @@ def run_queue(
 
     if not pull:
         queue.set_callback(callback)
+    start_tensor = tensor_start(queue)
     count = 0
     t0 = time.perf_counter()
     try:
@@ -294,7 +312,7 @@ def run_queue(
                 array = np.ascontiguousarray(array)
                 inflight[index] = array  # keep the shared buffer alive until its request is done
             if wrap and array.flags.writeable:
-                queue.start_async(ov.Tensor(array, shared_memory=True), index)
+                start_tensor(ov.Tensor(array, shared_memory=True), index)
             else:  # the dispatcher copies read-only arrays into a tensor of their own
                 queue.start_async({0: array}, index, share_inputs=share_inputs)
             if progress is not None:
