@@ -118,7 +118,8 @@ def run_queue_mode(
 ) -> asyncq.QueueRun:
     """Python-sample mode: every image through an ``AsyncInferQueue`` (``pipeline.run_batches``).
 
-    On a static-shape input the queue takes the prefetched batches without a copy.
+    No Python callback: the main thread reads each result when its request comes back idle
+    (``run_queue(pull=True)``). On a static-shape input the queue takes the batches without a copy.
     """
     return pipeline.run_batches(compiled, arrays, queue=queue)
 

@@ -381,3 +381,24 @@ def test_a_shared_run_leaves_no_request_pointing_at_a_caller_array(pictures):
     again = asyncq.run_queue(compiled, [np.zeros_like(inputs[0])] * 4, queue=queue)
     assert again.ok == 4
     assert all(np.array_equal(a, b) for a, b in zip(inputs, before, strict=True))
+
+
+def test_tensor_start_is_the_queues_start_async_without_the_python_layer(pictures, core):
+    compiled = models.build_static_classifier(core, paths.SHIPPED_MODEL, "CPU")
+    queue = ov.AsyncInferQueue(compiled, 2)
+    start = asyncq.tensor_start(queue)
+    assert start.__func__ is not ov.AsyncInferQueue.start_async, "the Python wrapper was not skipped"
+    photos = [images.read_for_model(paths.IMAGES_DIR / name) for name in pictures]
+    done = {}
+    queue.set_callback(lambda request, i: done.__setitem__(i, asyncq.first_output_copy(request)))
+    for i, x in enumerate(photos):
+        start(ov.Tensor(x, shared_memory=True), i)
+    queue.wait_all()
+    request = compiled.create_infer_request()
+    assert [top5_ids(done[i]) for i in range(len(photos))] == [top5_ids(request.infer(x)[0]) for x in photos]
+
+    class Wrapped(ov.AsyncInferQueue):
+        pass
+
+    other = Wrapped(compiled, 1)
+    assert asyncq.tensor_start(other) == other.start_async  # a subclass keeps its own start_async
