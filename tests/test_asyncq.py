@@ -181,15 +181,23 @@ def sync_top5(compiled: ov.CompiledModel, inputs: list[np.ndarray], share: bool)
     return [top5_ids(request.infer({0: x}, share_inputs=share)[0]) for x in inputs]
 
 
-def test_results_come_back_in_input_order_even_when_completion_is_not(mode, labels, pictures):
+def big_and_small(mode, labels, pictures) -> tuple[list[np.ndarray], list[str]]:
+    """Each photo after a 2400x3600 one, and the expected top-1 labels, in input order.
+
+    The big photo takes far longer than a small one: on two streams the small one that was started
+    after it finishes first, so completion order differs from input order.
+    """
     compiled, share = mode
-    # A 2400x3600 photo takes far longer than a small one: on two streams the small one that was
-    # started after it finishes first, so completion order differs from input order.
     big = np.ascontiguousarray(pictures["coffee.png"].repeat(6, axis=1).repeat(6, axis=2))
     names = list(pictures)
     inputs = [x for name in names for x in (big, pictures[name])]
     big_label = top1_label(compiled.create_infer_request().infer({0: big}, share_inputs=share)[0], labels)
-    expected = [x for name in names for x in (big_label, EXPECTED_TOP1[name])]
+    return inputs, [x for name in names for x in (big_label, EXPECTED_TOP1[name])]
+
+
+def test_results_come_back_in_input_order_even_when_completion_is_not(mode, labels, pictures):
+    compiled, share = mode
+    inputs, expected = big_and_small(mode, labels, pictures)
 
     run = asyncq.run_queue(compiled, inputs, jobs=2, timeline=True, share_inputs=share)
     assert run.errors == [] and run.ok == len(inputs)
@@ -203,11 +211,7 @@ def test_results_come_back_in_input_order_even_when_completion_is_not(mode, labe
 
 def test_pull_mode_keeps_input_order_and_stores_results_in_the_callers_thread(mode, labels, pictures):
     compiled, share = mode
-    big = np.ascontiguousarray(pictures["coffee.png"].repeat(6, axis=1).repeat(6, axis=2))
-    names = list(pictures)
-    inputs = [x for name in names for x in (big, pictures[name])]
-    big_label = top1_label(compiled.create_infer_request().infer({0: big}, share_inputs=share)[0], labels)
-    expected = [x for name in names for x in (big_label, EXPECTED_TOP1[name])]
+    inputs, expected = big_and_small(mode, labels, pictures)
     threads: dict[str, set[int]] = {"pull": set(), "callback": set()}
 
     def storing(kind: str):
