@@ -464,7 +464,10 @@ def test_no_openvino_thread_still_holds_the_callback_when_run_queue_returns():
 # --------------------------------------------------------------------------------------------
 
 INTERRUPTED_RUN = """
-import itertools, json, sys, time
+import itertools, json, signal, sys, time
+# A process started in the background by a non-interactive shell inherits SIGINT ignored, and Python
+# then installs no KeyboardInterrupt handler: the test would wait forever. Ctrl-C's own handler:
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import numpy as np
 import openvino as ov
 from helpers import asyncq, models, paths
