@@ -108,10 +108,16 @@ def test_issue5_strided_view_shared_into_a_queue_reads_freed_memory():
 
 def test_issue6_a_cancelled_request_makes_its_queue_raise_until_it_runs_again():
     out = run("issue6_cancel_poisons_queue.py").result
-    queue = [t["queue"] for t in out["trials"]]
+    # A cancel that arrived after the inference ended shows "ok" everywhere: only the trials whose
+    # cancel took effect say anything, and at least three of them must have.
+    plain = [t["request"] for t in out["trials"] if t["request"][0] == "canceled"]
+    late = [t["request"] for t in out["trials"] if t["request"][0] != "canceled"]
+    queue = [t["queue"] for t in out["trials"] if t["queue_cancel_took_effect"]]
+    assert len(plain) >= 3 and len(queue) >= 3, f"too few cancels took effect: {out}"
     # By design (ov::Cancelled): wait() raises after cancel() until the request is started again.
-    assert all(t["request"] == ["canceled", "canceled", "ok"] for t in out["trials"]), out
-    assert all(q[-1] == "ok" for q in queue), queue  # one infer() makes the queue usable again
+    assert all(r == ["canceled", "canceled", "ok"] for r in plain), out
+    assert all(r == ["ok", "ok", "ok"] for r in late), out
+    assert all(t["queue"][-1] == "ok" for t in out["trials"]), out  # one infer() makes it usable again
     if not all(q[:3] == ["canceled"] * 3 for q in queue):
         pytest.fail(
             gone(
