@@ -5,7 +5,8 @@ while the requests run, and the queue (``helpers.asyncq.run_queue``) takes each 
 copy because the static-shape classifier (``helpers.models.build_static_classifier``, notebook 01)
 has a fixed input. The queue has no Python callback: this thread reads each result when its
 request comes back idle, so no inference thread waits for the GIL (``run_queue(pull=True)``;
-notebook 04 compares the two). ``make bench`` and the CLI's queue mode run this same code.
+A1 section 12 writes that loop out, and notebook 04 runs this pipeline beside its callback loop).
+``make bench`` and the CLI's queue mode run this same code.
 """
 
 from __future__ import annotations
