@@ -84,9 +84,13 @@ def list_notebooks(base: str, token: str, folder: str = "notebooks", seconds: fl
 
 def stop(proc: subprocess.Popen, clone: Path) -> None:
     """Interrupt the server by its pid (the launcher execs it), then check nothing is left."""
-    servers = [
-        p for p in psutil.Process(proc.pid).children(recursive=True) if "jupyter" in " ".join(p.cmdline())
-    ]
+    servers = []
+    for p in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            if "jupyter" in " ".join(p.cmdline()):
+                servers.append(p)
+        except psutil.Error:  # a short-lived child that exited (a zombie not yet reaped) or is gone
+            continue
     pid = servers[0].pid if servers else proc.pid
     os.kill(pid, signal.SIGTERM)
     try:
