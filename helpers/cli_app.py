@@ -27,7 +27,7 @@ from typing import TextIO
 import numpy as np
 import openvino as ov
 
-from helpers import asyncq, cli_modes, cli_output, images, labels, models, paths
+from helpers import asyncq, cli_modes, cli_output, images, labels, models, paths, priority
 from helpers.cli_args import build_parser, normalisation
 from helpers.cli_inputs import Item, image_stream
 from helpers.cli_output import error, info, warn
@@ -130,9 +130,16 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def compile_for(core: ov.Core, model: ov.Model, device: str, config: dict) -> ov.CompiledModel:
-    """``core.compile_model`` with a one-line ``ModelError`` naming the device when it fails."""
+def compile_for(
+    core: ov.Core, model: ov.Model, device: str, config: dict, *, yield_to_host: bool = False
+) -> ov.CompiledModel:
+    """``core.compile_model`` with a one-line ``ModelError`` naming the device when it fails.
+
+    ``yield_to_host``: the inference threads run below the decoders' priority (``helpers.priority``).
+    """
     try:
+        if yield_to_host:
+            return priority.run_lowered(lambda: core.compile_model(model, device, config))
         return core.compile_model(model, device, config)
     except RuntimeError as exc:
         available = ", ".join(core.available_devices)
@@ -199,7 +206,8 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
     else:
         info(f"Loading the model to the plugin (device {args.device})")
         ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
-        compiled = compile_for(core, ppp_model, args.device, config)
+        # the files are decoded while the requests run: the decoders go first (notebook 04)
+        compiled = compile_for(core, ppp_model, args.device, config, yield_to_host=True)
     printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
     return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 

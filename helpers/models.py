@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 import openvino as ov
 
+from helpers import priority
 from helpers.paths import MODELS_DIR, cache_dir, display_path
 
 # ImageNet statistics in 0..255 units, the normalization the EfficientNet-Lite0 weights expect.
@@ -202,7 +203,15 @@ def build_static_classifier(
     device: str = "CPU",
     config: dict | None = None,
     size: int = 224,
+    *,
+    yield_to_host: bool = False,
 ) -> ov.CompiledModel:
-    """Read, add static-shape PPP (layout, type, mean, scale) and compile (notebook 01 explains each step)."""
+    """Read, add static-shape PPP (layout, type, mean, scale) and compile (notebook 01 explains each step).
+
+    With ``yield_to_host`` the inference threads run at a lower priority than this process's own
+    (``helpers.priority.run_lowered``; Linux): the pipeline's decoders go first (notebook 04).
+    """
     model = add_static_preprocessing(read_model(core, model_path), size)
+    if yield_to_host:
+        return priority.run_lowered(lambda: core.compile_model(model, device, config or {}))
     return core.compile_model(model, device, config or {})
