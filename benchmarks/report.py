@@ -119,6 +119,15 @@ def markdown_table(r: dict[str, Any]) -> str:
             _met(r["async_over_limit"], t["async_over_limit"]),
         ),
     ]
+    if "equal_priority_over_limit" in r:
+        rows.append(
+            (
+                "the same, inference threads at the decoders' priority (no `yield_to_host`)",
+                _fps(r["async_equal_priority_fps"]) + " images/s",
+                _ratio(r["equal_priority_over_limit"]),
+                "",
+            )
+        )
     if "corun_over_limit" in r:
         rows.append(
             (
@@ -148,7 +157,13 @@ def markdown_table(r: dict[str, Any]) -> str:
         "",
         f"End to end the pipeline used {r['async_e2e_cpu_ms_per_image']:.2f} ms of CPU per image "
         f"(decoder + inference alone: {r['decode_cpu_ms_per_image'] + r['infer_cpu_ms_per_image']:.2f} ms) "
-        f"and kept {r['async_e2e_cores_busy']:.2f} of {r['cores']} cores busy.",
+        f"and kept {r['async_e2e_cores_busy']:.2f} of {r['cores']} cores busy"
+        + (
+            f" ({r['async_e2e_equal_priority_cores_busy']:.2f} with the inference threads at the "
+            "decoders' priority)."
+            if "async_e2e_equal_priority_cores_busy" in r
+            else "."
+        ),
     ]
     hints = sorted({p["hint"] for p in r["sweep"]})
     lines += ["", "| jobs | " + " | ".join(f"{h} images/s" for h in hints) + " |"]

@@ -206,8 +206,10 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
     else:
         info(f"Loading the model to the plugin (device {args.device})")
         ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
-        # the files are decoded while the requests run: the decoders go first (notebook 04)
-        compiled = compile_for(core, ppp_model, args.device, config, yield_to_host=True)
+        # queue mode on host-resized input is notebook 04's pipeline: the files are decoded ahead
+        # on a pool while the requests run, and the decoders go first (helpers.priority)
+        pipelined = args.mode == "queue" and size is not None
+        compiled = compile_for(core, ppp_model, args.device, config, yield_to_host=pipelined)
     printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
     return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 

@@ -26,6 +26,8 @@ REQUIRED_KEYS = [
     "infer_cpu_ms_per_image",
     "limit_fps",
     "async_over_limit",
+    "async_equal_priority_fps",
+    "equal_priority_over_limit",
     "async_e2e_cpu_ms_per_image",
     "sync_e2e_fps",
     "async_e2e_fps",
@@ -68,6 +70,7 @@ def test_ratios_are_the_ratios_of_the_reported_rates(quick_run) -> None:
     per_image_ms = r["decode_cpu_ms_per_image"] + r["infer_cpu_ms_per_image"]
     assert r["limit_fps"] == pytest.approx(r["cores"] * 1000 / per_image_ms)
     assert r["async_over_limit"] == pytest.approx(r["async_e2e_fps"] / r["limit_fps"])
+    assert r["equal_priority_over_limit"] == pytest.approx(r["async_equal_priority_fps"] / r["limit_fps"])
 
 
 def test_every_round_is_kept_and_each_figure_is_their_median(quick_run) -> None:
@@ -82,6 +85,8 @@ def test_every_round_is_kept_and_each_figure_is_their_median(quick_run) -> None:
         assert len(rounds[key]) == r["rounds_per_comparison"][comparison] == 1, key
         assert r[key] == pytest.approx(statistics.median(rounds[key])), key
     assert r["async_e2e_fps"] == pytest.approx(statistics.median(rounds["async_ppp_fps"]))
+    equal = rounds["async_equal_priority_fps"]
+    assert r["async_equal_priority_fps"] == pytest.approx(statistics.median(equal))
 
 
 def test_the_pipeline_and_the_ceiling_run_the_static_classifier(quick_run) -> None:
