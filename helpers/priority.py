@@ -21,7 +21,7 @@ What it relies on, for OpenVINO 2026.4 (``releases/2026/4``):
 
   - OpenVINO keeps a freed model's executor and hands it to the next model compiled with the same
     settings (``get_idle_cpu_streams_executor``, ``src/inference/src/dev/threading/
-    executor_manager.cpp``). A lowered model's threads can so serve a later plain compile, and a
+    executor_manager.cpp``). So a lowered model's threads can serve a later plain compile, and a
     plain model's threads a later lowered one. Compiling every model a lesson needs in one
     expression keeps the old ones alive until all are compiled, so each gets threads of its own.
   - Under LATENCY a stream also uses worker threads that the whole process shares (oneTBB's):
