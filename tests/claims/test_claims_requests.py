@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
+import threading
 import time
 
 import numpy as np
 import openvino as ov
+import openvino.opset13 as ops
 import pytest
 
 from helpers.images import read_for_model
@@ -18,6 +21,17 @@ from helpers.models import build_static_classifier
 from helpers.paths import IMAGES_DIR, SHIPPED_MODEL
 
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}
+
+
+def conv_stack() -> ov.Model:
+    """A model whose cost grows with its dynamic input size: six 3x3 convolutions."""
+    image = ops.parameter([1, 3, -1, -1], ov.Type.f32, name="image")
+    node = image
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        weights = ops.constant(rng.standard_normal((3, 3, 3, 3)).astype(np.float32) * 0.1)
+        node = ops.relu(ops.convolution(node, weights, [1, 1], [1, 1], [1, 1], [1, 1]))
+    return ov.Model([node], [image], "conv_stack")
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +160,8 @@ def test_output_tensor_data_is_a_view_that_the_next_inference_overwrites(latency
     request.infer(coffee)
     assert not np.array_equal(view, cat_logits), "the view did not change with the next inference"
     assert np.array_equal(returned, cat_logits) and np.array_equal(kept, cat_logits)
+    # share_outputs=True returns the view instead.
+    assert np.shares_memory(request.infer(cat, share_outputs=True)[0], request.get_output_tensor().data)
 
 
 def test_infer_and_start_async_copy_inputs_unless_shared(latency, cat) -> None:
@@ -206,3 +222,68 @@ def test_queue_getitem_docstring_allows_only_read_only_use() -> None:
     doc = " ".join(ov.AsyncInferQueue.__getitem__.__doc__.split())
     assert "guaranteed to work with read-only methods" in doc
     assert "will put the parent AsyncInferQueue object in an invalid state" in doc
+
+
+def test_start_async_returns_before_completion_and_wait_for_answers_false_until_done(latency, cat) -> None:
+    request = latency.create_infer_request()
+    release = threading.Event()
+    # The request completes only once its callback returns; this one waits for the test.
+    request.set_callback(lambda _: release.wait(10), None)
+    request.start_async(cat)  # returns although the request cannot complete yet
+    assert request.wait_for(0) is False
+    assert request.wait_for(20) is False
+    release.set()
+    request.wait()
+    assert request.wait_for(0) is True
+
+
+def test_infer_releases_the_gil_while_it_runs(core) -> None:
+    compiled = core.compile_model(conv_stack(), "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+    x = np.ones((1, 3, 512, 512), np.float32)
+    request.infer(x)  # warm-up
+    started, state = threading.Event(), {"finished": False}
+
+    def run() -> None:
+        started.set()
+        request.infer(x)
+        state["finished"] = True
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(30)  # no forced GIL hand-over: only a thread that releases it lets another run
+    try:
+        worker = threading.Thread(target=run)
+        worker.start()
+        started.wait()
+        # The main thread runs again only when the worker releases the GIL; if infer() held it,
+        # the worker would have finished before this line.
+        finished_when_main_ran = state["finished"]
+        worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert finished_when_main_ran is False
+
+
+def test_cancel_makes_wait_raise_and_the_request_runs_again(core) -> None:
+    compiled = core.compile_model(conv_stack(), "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+    big = np.ones((1, 3, 768, 768), np.float32)
+    request.infer(big)  # warm-up
+    request.start_async(big)
+    request.cancel()
+    with pytest.raises(RuntimeError, match="canceled"):
+        request.wait()
+    small = np.ones((1, 3, 16, 16), np.float32)
+    request.infer(small)
+    assert list(request.get_output_tensor().shape) == [1, 3, 16, 16]
+
+
+def test_profiling_info_lists_the_executed_nodes_with_perf_count(core, cat) -> None:
+    compiled = build_static_classifier(core, SHIPPED_MODEL, "CPU", {**F32, "PERF_COUNT": True})
+    request = compiled.create_infer_request()
+    request.infer(cat)
+    infos = request.get_profiling_info()
+    assert len(infos) == len(request.profiling_info) > 0
+    executed = [i for i in infos if i.status == ov.ProfilingInfo.Status.EXECUTED]
+    assert executed and all(i.node_name and i.node_type and i.exec_type for i in executed)
+    assert any(i.node_type == "Convolution" for i in executed)
