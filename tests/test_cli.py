@@ -16,6 +16,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from child_signals import default_sigint
 from PIL import Image
 
 from helpers import cli_output, images, models, paths
@@ -324,7 +325,9 @@ def test_sigint_stops_cleanly_with_exit_130():
     cmd = [sys.executable, "-m", "helpers.classify_async", "-i", *inputs, "-n", "1", "--jobs", "2"]
     # Unbuffered binary pipe: readline() takes bytes one at a time, so nothing that communicate()
     # reads afterwards was already swallowed by a read-ahead buffer.
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, preexec_fn=default_sigint
+    )
     first = []
     for raw in iter(proc.stdout.readline, b""):
         line = raw.decode("utf-8")
