@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-
-def serve_extra_installed() -> bool:
-    """Tell whether kserve and tritonclient (the serve extra) can be imported."""
-    return all(importlib.util.find_spec(name) is not None for name in ("kserve", "tritonclient"))
+from helpers.serve import serve_extra_missing
 
 
 def pytest_ignore_collect(collection_path: Path, config: object) -> bool | None:
     """Skip collecting 06-*.ipynb without the serve extra (it says how to install it when run)."""
-    if collection_path.name.startswith("06-") and not serve_extra_installed():
+    if collection_path.name.startswith("06-") and serve_extra_missing():
         return True
     return None

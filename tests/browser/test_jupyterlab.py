@@ -14,14 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
-from course import EXPLORER, VIEWPORT, course_notebooks
+from course import EXPLORER, SERVING, VIEWPORT, cannot_run, course_notebooks
 
 from helpers.paths import IMAGES_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-OTHER_NOTEBOOKS = [p.name for p in course_notebooks() if p.name != EXPLORER]
+# Run All in a batch: every notebook but the explorer and the serving notebook (each has a test of its own).
+BATCH = [p.name for p in course_notebooks() if p.name not in (EXPLORER, SERVING)]
 MARKS = ("⏳", "✅", "✗")  # helpers.exercises: not answered yet, correct, wrong
 RUN_TIMEOUT_MS = int(os.environ.get("BROWSER_RUN_TIMEOUT_MS", 300_000))
 # Notebooks that run at once, each in its own page and kernel: page loads and kernel starts of one
@@ -30,19 +31,16 @@ RUN_TOGETHER = max(1, int(os.environ.get("BROWSER_RUN_TOGETHER", 2)))
 UI_TIMEOUT_MS = 60_000
 DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotated, small, dark copies
 
-# Done when every code cell shows an execution count and the kernel is idle, or as soon as an
-# error shows up (JupyterLab stops a Run All at the first error, so the counts would never fill in).
+# Done when the kernel is idle and no cell waits to run ("[*]:"). A Run All that stops on an error
+# leaves the cells after it unexecuted ("[ ]:"): that also ends the wait, at once, and the check that
+# follows reports the error. Run All marks every queued cell "[*]:" as the menu item is clicked.
 RUN_FINISHED_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return false;
   const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-  const outputs = [...panel.querySelectorAll('.jp-OutputArea-output')];
-  const failed = outputs.some(o => /Traceback/.test(o.textContent));
   const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
   const idle = indicator !== null && indicator.getAttribute('data-status') === 'idle';
-  // a collapsed input (hidden solution cell) shows an empty prompt
-  const done = prompts.length > 0 && prompts.every(p => p === '' || /^\\[\\d+\\]:$/.test(p));
-  return idle && (done || failed);
+  return idle && prompts.length > 0 && !prompts.includes('[*]:');
 }"""
 
 
@@ -95,6 +93,10 @@ def problems_on_page(page) -> list[str]:
     not_run = [i for i, p in enumerate(prompts) if p and not re.fullmatch(r"\[\d+\]:", p)]
     if not_run:
         found.append(f"code cells not executed: {not_run} of {len(prompts)}")
+        ran = [i for i in range(not_run[0]) if prompts[i]]
+        if ran:  # the cell that stopped Run All: its output, whatever form its error takes
+            stopped = page.locator(".jp-NotebookPanel .jp-CodeCell").nth(ran[-1])
+            found.append("stopped at: " + stopped.locator(".jp-OutputArea").inner_text().strip()[:800])
     return found
 
 
@@ -149,16 +151,16 @@ def inspect_run(page, name: str) -> list[str]:
     return problems
 
 
-def test_every_notebook_runs_without_errors(chromium, lab_server):
-    """Run All in every notebook but the explorer's (its own test runs it), RUN_TOGETHER at a time."""
-    waiting, running, failures = list(OTHER_NOTEBOOKS), {}, {}
+def run_notebooks(chromium, server, names: list[str]) -> dict[str, list[str]]:
+    """Run All in each notebook, RUN_TOGETHER at a time; return the problems found, by notebook."""
+    waiting, running, failures = list(names), {}, {}
     while waiting or running:
         while waiting and len(running) < RUN_TOGETHER:
             name = waiting.pop(0)
             context = chromium.new_context(viewport=VIEWPORT)
             page = context.new_page()
             opened = time.perf_counter()
-            open_notebook(page, lab_server, name)
+            open_notebook(page, server, name)
             start_run_all(page)
             running[name] = (context, page, opened, time.perf_counter())
         for name, (context, page, opened, started) in list(running.items()):
@@ -170,10 +172,30 @@ def test_every_notebook_runs_without_errors(chromium, lab_server):
                 failures[name] = problems
             print(f"browser test of {name}: {time.perf_counter() - opened:.1f} s")
             context.close()
-            lab_server.shutdown_session(name)
+            server.shutdown_session(name)
             del running[name]
         time.sleep(0.5)
-    assert failures == {}, "\n===\n".join(f"{n}:\n" + "\n---\n".join(p) for n, p in failures.items())
+    return failures
+
+
+def describe_failures(failures: dict[str, list[str]]) -> str:
+    """The problems of every failed notebook, for an assertion message."""
+    return "\n===\n".join(f"{n}:\n" + "\n---\n".join(p) for n, p in failures.items())
+
+
+def test_every_notebook_runs_without_errors(chromium, lab_server):
+    """Run All in every notebook of the batch."""
+    failures = run_notebooks(chromium, lab_server, BATCH)
+    assert failures == {}, describe_failures(failures)
+
+
+def test_serving_notebook_runs_without_errors(chromium, lab_server):
+    """Run All in notebook 06 where the serve extra is installed; without it, skipped as nbval skips it."""
+    reason = cannot_run(SERVING)
+    if reason:
+        pytest.skip(reason)
+    failures = run_notebooks(chromium, lab_server, [SERVING])
+    assert failures == {}, describe_failures(failures)
 
 
 def test_prediction_explorer(lab_page, lab_server, tmp_path):
