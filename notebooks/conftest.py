@@ -1,8 +1,13 @@
-"""nbval: notebook 06 needs the serve extra; where it is not installed, 06 is not collected."""
+"""nbval: notebook 06 needs the serve extra; where it is not installed, 06 is not collected.
+
+Its cells carry the ``serve`` marker, so ``make test-extras`` (``-m serve``) selects them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from helpers.serve import serve_extra_missing
 
@@ -12,3 +17,10 @@ def pytest_ignore_collect(collection_path: Path, config: object) -> bool | None:
     if collection_path.name.startswith("06-") and serve_extra_missing():
         return True
     return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark notebook 06's cells ``serve``."""
+    for item in items:
+        if item.path.name.startswith("06-"):
+            item.add_marker(pytest.mark.serve)

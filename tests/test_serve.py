@@ -24,7 +24,14 @@ from helpers import images, labels, paths, serve, serve_process
 from helpers.paths import REPO_ROOT
 
 HAS_SERVE = not serve.serve_extra_missing()
-needs_serve = pytest.mark.skipif(not HAS_SERVE, reason="needs the serve extra: pip install -e '.[serve]'")
+
+
+def needs_serve(test):
+    """Mark a test that needs the serve extra: skipped without it, selected by ``make test-extras``."""
+    skip = pytest.mark.skipif(not HAS_SERVE, reason="needs the serve extra: pip install -e '.[serve]'")
+    return pytest.mark.serve(skip(test))
+
+
 PHOTOS = {p.name: images.read_for_model(p) for p in images.list_image_files(paths.IMAGES_DIR)}
 LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1", "::1"}
 

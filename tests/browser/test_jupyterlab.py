@@ -2,7 +2,8 @@
 
 Every notebook in notebooks/ (core ``0*`` and appendices ``A*``, found by glob) runs with Run All.
 Where a notebook has exercises, its check lines are screenshotted and their marks must render as
-colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes.
+colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes. Outside CI a machine without that
+font skips this one check with a warning that says how to install it; in CI it fails.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -31,16 +33,17 @@ RUN_TOGETHER = max(1, int(os.environ.get("BROWSER_RUN_TOGETHER", 2)))
 UI_TIMEOUT_MS = 60_000
 DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotated, small, dark copies
 
-# Done when the kernel is idle and no cell waits to run ("[*]:"). A Run All that stops on an error
-# leaves the cells after it unexecuted ("[ ]:"): that also ends the wait, at once, and the check that
-# follows reports the error. Run All marks every queued cell "[*]:" as the menu item is clicked.
+# Done when the kernel is idle, no cell waits to run ("[*]:") and one has run ("[1]:"; the notebooks
+# are copied without execution counts). A Run All that stops on an error leaves the cells after it
+# unexecuted ("[ ]:"): that ends the wait too, at once, and the check that follows reports the error.
 RUN_FINISHED_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return false;
   const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
   const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
   const idle = indicator !== null && indicator.getAttribute('data-status') === 'idle';
-  return idle && prompts.length > 0 && !prompts.includes('[*]:');
+  const ran = prompts.some(p => /^\\[\\d+\\]:$/.test(p));
+  return idle && ran && !prompts.includes('[*]:');
 }"""
 
 
@@ -141,13 +144,22 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def colour_problems(boxes: list[str]) -> list[str]:
+    """Marks not drawn in colour: a problem in CI; elsewhere a warning, since only a font is missing."""
+    if not boxes:
+        return []
+    line = f"{boxes} do not render in colour: install the colour emoji font (Debian: fonts-noto-color-emoji)"
+    if os.environ.get("CI") == "true":
+        return [line]
+    warnings.warn(f"{line}; the colour check is skipped outside CI", stacklevel=2)
+    return []
+
+
 def inspect_run(page, name: str) -> list[str]:
     """After Run All: screenshots, then every problem on the page and every mark not in colour."""
     problems = problems_on_page(page)
     screenshot(page, f"{Path(name).stem}.png")
-    boxes = check_exercise_marks(page, Path(name).stem)
-    if boxes:
-        problems.append(f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji")
+    problems += colour_problems(check_exercise_marks(page, Path(name).stem))
     return problems
 
 
@@ -189,6 +201,30 @@ def test_every_notebook_runs_without_errors(chromium, lab_server):
     assert failures == {}, describe_failures(failures)
 
 
+def test_a_run_all_stopped_by_an_error_is_reported_with_the_error(chromium, lab_server):
+    """A notebook whose second cell raises a one-line error (no traceback, like 06 without its extra)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("print('first')"),
+        nbformat.v4.new_code_cell(
+            "class OneLine(Exception):\n"
+            "    def _render_traceback_(self):\n"
+            "        return [str(self)]\n"
+            "raise OneLine('this notebook stops here: pip install the-extra')"
+        ),
+        nbformat.v4.new_code_cell("print('never runs')"),
+    ]
+    nbformat.write(nb, lab_server.root / "stops-on-error.ipynb")
+    failures = run_notebooks(chromium, lab_server, ["stops-on-error.ipynb"])
+    problems = "\n".join(failures["stops-on-error.ipynb"])
+    assert "Run All did not finish" not in problems  # not the timeout
+    assert "code cells not executed: [2] of 3" in problems
+    assert "stopped at: this notebook stops here: pip install the-extra" in problems
+
+
+@pytest.mark.serve
 def test_serving_notebook_runs_without_errors(chromium, lab_server):
     """Run All in notebook 06 where the serve extra is installed; without it, skipped as nbval skips it."""
     reason = cannot_run(SERVING)
@@ -205,8 +241,8 @@ def test_prediction_explorer(lab_page, lab_server, tmp_path):
     run_all_cells(page)
     problems = problems_on_page(page)
     assert problems == [], "\n---\n".join(problems)
-    boxes = check_exercise_marks(page, Path(EXPLORER).stem)
-    assert boxes == [], f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji"
+    problems = colour_problems(check_exercise_marks(page, Path(EXPLORER).stem))
+    assert problems == [], problems[0]
 
     explorer = page.locator(".prediction-explorer").first
     explorer.scroll_into_view_if_needed()
