@@ -182,7 +182,7 @@ class Advisor:
         return 2 + len(LOOPS) * self.rounds + sweep_rounds * len(self.hints()) * len(SWEEP_JOBS)
 
     def measure(self, progress: bool = True, sweep_rounds: int = 2) -> Measurements:
-        """Every measurement, with a progress bar (stderr; a widget in Jupyter) unless ``progress`` is False."""
+        """Every measurement, with a progress bar (stderr; a widget in Jupyter) unless ``progress``."""
         with tqdm(total=self.steps(sweep_rounds), desc="measuring", disable=not progress, leave=False) as bar:
             costs = self.costs()
             bar.update(2)

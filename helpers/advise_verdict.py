@@ -74,8 +74,8 @@ def lever(m: Measurements, bound: str, devices: list[str]) -> str:
             else ""
         )
         return (
-            f"Next: make the host work cheaper: {more}resize inside the graph with PrePostProcessor, or store "
-            f"the photos nearer the model's input size; a faster device would not help, decoding is "
+            f"Next: make the host work cheaper: {more}resize inside the graph with PrePostProcessor, "
+            f"or store the photos nearer the model's input size; a faster device would not help, decoding is "
             f"{c.decode_ms / (c.decode_ms + c.best_infer_ms):.0%} of the CPU per image."
         )
     others = [d for d in devices if d != "CPU"]
@@ -135,7 +135,8 @@ def to_json(m: Measurements, devices: list[str], extra: dict[str, Any] | None = 
 
 def _row(name: str, p: Point) -> str:
     lat = p.latency_ms
-    return f"{name:24} {p.hint:22} {p.jobs:>4} {p.fps:9.1f} {lat['p50']:8.1f} {lat['p95']:8.1f} {lat['p99']:8.1f}"
+    cells = f"{p.fps:9.1f} {lat['p50']:8.1f} {lat['p95']:8.1f} {lat['p99']:8.1f}"
+    return f"{name:24} {p.hint:22} {p.jobs:>4} {cells}"
 
 
 def table(m: Measurements) -> str:
