@@ -149,7 +149,7 @@ def table(m: Measurements) -> str:
         f"{c.limit_fps:.1f} images/s",
         "",
         f"{'loop':24} {'hint':22} {'jobs':>4} {'images/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
-        *(_row(name, p) for name, p in m.compared.items()),
+        *(_row(name + (" (best)" if p == m.best else ""), p) for name, p in m.compared.items()),
         *(_row("sweep" + (" (best)" if p == m.best else ""), p) for p in m.sweep),
     ]
     return "\n".join(lines)
