@@ -213,6 +213,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     callback_seconds: float = 0.0
     top1: dict[str, int] = field(default_factory=dict)
+    callback_errors: list[str] = field(default_factory=list)  # one line each, never raised
 
     @property
     def fps(self) -> float:
@@ -277,7 +278,10 @@ def run_sync(
             run.top1[path.name] = int(request.get_output_tensor(0).data.argmax())
         else:
             c0 = time.perf_counter()
-            callback(request, path.name)
+            try:
+                callback(request, path.name)
+            except Exception as exc:  # noqa: BLE001 - recorded as the queue's callback errors are
+                run.callback_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
             run.callback_seconds += time.perf_counter() - c0
         run.latencies.append(time.perf_counter() - start)
         run.images += 1
@@ -364,14 +368,16 @@ def with_callback(queue: ov.AsyncInferQueue, callback: UserCallback) -> ov.Async
 
     def done(request: ov.InferRequest, userdata: tuple[str, float]) -> None:
         name, start = userdata
-        c0 = time.perf_counter()
+        c0, failed = time.perf_counter(), None
         try:
             callback(request, name)
-        except Exception:  # noqa: BLE001 - an escaping error would abort the process (notebook 04)
-            pass
+        except Exception as exc:  # noqa: BLE001 - an escaping error would abort the process (notebook 04)
+            failed = f"{name}: {type(exc).__name__}: {exc}"
         end = time.perf_counter()
         with lock:
             run = state["run"]
+            if failed is not None:
+                run.callback_errors.append(failed)
             run.callback_seconds += end - c0
             run.latencies.append(end - start)
             run.images += 1

@@ -67,6 +67,9 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     except (RuntimeError, ValueError) as exc:
         error(f"{display_path(args.model)}: {models.openvino_reason(exc)}")
         return 1
+    if advisor.callback_errors:
+        first = advisor.callback_errors[0]
+        warn(f"The callback failed on {len(advisor.callback_errors)} results, the first: {first}")
     devices = list(core.available_devices)
     load = load_average()
     if args.format == "json":
@@ -75,6 +78,7 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             "device": args.device,
             "images": len(files),
             "load_average": load,
+            "callback_errors": len(advisor.callback_errors),
         }
         print(advise_verdict.dumps(advise_verdict.to_json(measured, devices, extra)), file=out)
         return 0

@@ -94,6 +94,7 @@ class Advisor:
     seconds: float = 0.5
     rounds: int = 3
     workers: int = field(default_factory=pipeline.default_workers)
+    callback_errors: list[str] = field(default_factory=list)
     _compiled: dict[str, ov.CompiledModel] = field(default_factory=dict, repr=False)
     _queues: dict[tuple[str, int], ov.AsyncInferQueue] = field(default_factory=dict, repr=False)
 
@@ -159,6 +160,7 @@ class Advisor:
         for r in range(self.rounds):
             for name in names if r % 2 == 0 else names[::-1]:
                 runs[name].append(loops[name]())
+                self.callback_errors += runs[name][-1].callback_errors
                 if bar is not None:
                     bar.update(1)
         jobs = {"sync": 1, "queue": len(self.queue("THROUGHPUT", 0))}
@@ -173,6 +175,7 @@ class Advisor:
         for r in range(rounds):
             for hint, jobs in settings if r % 2 == 0 else settings[::-1]:
                 runs[hint, jobs].append(self.ahead(self.queue(hint, jobs)))
+                self.callback_errors += runs[hint, jobs][-1].callback_errors
                 if bar is not None:
                     bar.update(1)
         return [summarise(f"{h} x{n}", h, n, runs[h, n]) for h, n in settings]

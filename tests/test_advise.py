@@ -216,3 +216,18 @@ def test_exercise_checks_accept_right_and_reject_wrong_and_shortcut(kind, capsys
     assert all(line.startswith(mark) for line in lines), lines
     nb07.check_image_size(...)
     assert capsys.readouterr().out.startswith("⏳ 07-read-input: not answered yet")
+
+
+def test_a_failing_callback_is_recorded_and_the_run_goes_on(core, made):
+    def strict(request, name):
+        if name == "cat.png":
+            raise KeyError(name)
+
+    info = advise.inspect_model(core, made["tiny"])
+    files, _ = advise_run.photo_files(IMAGES_DIR)
+    advisor = advise_run.Advisor(core, info, files, callback=strict, seconds=0.1, rounds=1)
+    measured = advisor.measure(progress=False, sweep_rounds=1)
+    assert advisor.callback_errors and all(
+        e == "cat.png: KeyError: 'cat.png'" for e in advisor.callback_errors
+    )
+    assert measured.compared["sync"].fps > 0 and len(measured.sweep) == 8
