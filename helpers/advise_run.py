@@ -65,6 +65,23 @@ class Point:
         }
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(idle, total) CPU ticks of the whole machine since boot, from /proc/stat (Linux); else None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return values[3] + (values[4] if len(values) > 4 else 0), sum(values[:8])
+
+
+def idle_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Share of the machine's CPU time that was idle between two ``cpu_ticks`` readings."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 def summarise(name: str, hint: str, jobs: int, runs: list[Run]) -> Point:
     """Median images/s over runs; latency percentiles over every image of every run."""
     latencies = [x for r in runs for x in r.latencies]
@@ -95,6 +112,7 @@ class Advisor:
     rounds: int = 3
     workers: int = field(default_factory=pipeline.default_workers)
     callback_errors: list[str] = field(default_factory=list)
+    idle: float | None = None  # the machine's idle CPU share during the sweep (Linux)
     _compiled: dict[str, ov.CompiledModel] = field(default_factory=dict, repr=False)
     _queues: dict[tuple[str, int], ov.AsyncInferQueue] = field(default_factory=dict, repr=False)
 
@@ -171,6 +189,7 @@ class Advisor:
     def sweep(self, bar: Any = None, rounds: int = 2) -> list[Point]:
         """Decode-ahead pipeline at 1, 2, 4, 8 requests under each hint, in alternating rounds."""
         settings = [(h, n) for h in self.hints() for n in SWEEP_JOBS]
+        ticks = cpu_ticks()
         runs: dict[tuple[str, int], list[Run]] = {s: [] for s in settings}
         for r in range(rounds):
             for hint, jobs in settings if r % 2 == 0 else settings[::-1]:
@@ -178,6 +197,7 @@ class Advisor:
                 self.callback_errors += runs[hint, jobs][-1].callback_errors
                 if bar is not None:
                     bar.update(1)
+        self.idle = idle_share(ticks, cpu_ticks())
         return [summarise(f"{h} x{n}", h, n, runs[h, n]) for h, n in settings]
 
     def steps(self, sweep_rounds: int = 2) -> int:
@@ -191,7 +211,7 @@ class Advisor:
             bar.update(2)
             compared = self.compare(bar)
             swept = self.sweep(bar, sweep_rounds)
-        return Measurements(costs, compared, swept, self.callback is not None, self.workers)
+        return Measurements(costs, compared, swept, self.callback is not None, self.workers, self.idle)
 
 
 @dataclass(frozen=True)
@@ -203,6 +223,7 @@ class Measurements:
     sweep: list[Point]
     has_callback: bool = False
     workers: int = 2
+    idle: float | None = None  # the machine's idle CPU share during the sweep, where known
 
     @property
     def best(self) -> Point:

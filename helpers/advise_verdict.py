@@ -5,7 +5,9 @@ Rules, in order, on ``helpers.advise_run.Measurements``:
 1. **callback**: a per-result callback was given and was running for at least half of the wall
    time of the queue runs: the results wait for it, whatever the requests and cores do;
 2. **requests**: the best setting is well below the physical limit (< 70 %), it uses the most
-   requests swept, and throughput still climbs from 2 to 8 requests (x1.3 or more);
+   requests swept, throughput still climbs from 2 to 8 requests (x1.3 or more), and the cores sat
+   idle (>= 25 % of the machine's CPU time during the sweep, where the OS tells): a busy machine
+   is not a sign of too few requests;
 3. otherwise the larger side of the CPU cost per image: **host** (decode + resize) or **inference**.
 
 Async cannot beat the limit ``cores / (decode + inference CPU per image)``; when the best
@@ -24,6 +26,7 @@ CALLBACK_BUSY = 0.5
 BELOW_LIMIT = 0.7
 STILL_CLIMBING = 1.3
 LITTLE_GAIN = 1.15
+IDLE = 0.25
 
 
 def callback_busy(m: Measurements) -> float:
@@ -47,6 +50,7 @@ def bottleneck(m: Measurements) -> str:
         best.fps < BELOW_LIMIT * m.costs.limit_fps
         and best.jobs == max(SWEEP_JOBS)
         and climbing(m, best.hint) >= STILL_CLIMBING
+        and (m.idle is None or m.idle >= IDLE)
     ):
         return "requests"
     return "host" if m.costs.decode_ms >= m.costs.best_infer_ms else "inference"
@@ -106,7 +110,11 @@ def advice(m: Measurements, devices: list[str]) -> list[str]:
         f"({best.fps / c.limit_fps:.0%} of the ceiling, {gain:.2f}x sync), p95 latency "
         f"{best.latency_ms['p95']:.0f} ms against sync's {sync.latency_ms['p95']:.0f} ms"
     )
-    second += "; async cannot help much here." if gain < LITTLE_GAIN else "."
+    if gain < LITTLE_GAIN:
+        second += "; async cannot help much here"
+    if m.idle is not None and m.idle < 0.1 and best.fps < 0.5 * c.limit_fps:
+        second += f"; other programs kept the cores busy (idle {m.idle:.0%}), so every rate here is low"
+    second += "."
     return [first, second, lever(m, bound, devices)]
 
 
@@ -127,6 +135,7 @@ def to_json(m: Measurements, devices: list[str], extra: dict[str, Any] | None = 
         "queue_fps": m.compared["queue"].fps,
         "latency_ms": {"sync": sync.latency_ms, "async": ahead.latency_ms},
         "callback_busy": callback_busy(m) if m.has_callback else None,
+        "machine_idle": m.idle,
         "best": {"hint": best.hint, "jobs": best.jobs, "fps": best.fps, "p95_ms": best.latency_ms["p95"]},
         "sweep": [p.as_dict() for p in m.sweep],
         "advice": advice(m, devices),

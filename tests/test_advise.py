@@ -157,7 +157,7 @@ def test_preprocessing_matches_numpy(core, tmp_path):
     np.testing.assert_allclose(compiled(pixels)[0], expected, rtol=1e-4)
 
 
-def fake(decode_ms, infer_ms, fps_by_jobs, callback_busy=0.0):
+def fake(decode_ms, infer_ms, fps_by_jobs, callback_busy=0.0, idle=0.6):
     """Measurements with chosen numbers, to pin the rules themselves."""
 
     def point(name, hint, jobs, fps):
@@ -166,7 +166,7 @@ def fake(decode_ms, infer_ms, fps_by_jobs, callback_busy=0.0):
     costs = advise_run.Costs(2, decode_ms, {"LATENCY": infer_ms, "THROUGHPUT": infer_ms})
     sweep = [point("", h, n, fps) for h in ("LATENCY", "THROUGHPUT") for n, fps in fps_by_jobs.items()]
     compared = {n: point(n, "THROUGHPUT", 2, fps_by_jobs[1]) for n in advise_run.LOOPS}
-    return advise_run.Measurements(costs, compared, sweep, callback_busy > 0)
+    return advise_run.Measurements(costs, compared, sweep, callback_busy > 0, idle=idle)
 
 
 def test_rules_requests_when_throughput_still_climbs_far_below_the_limit():
@@ -174,6 +174,10 @@ def test_rules_requests_when_throughput_still_climbs_far_below_the_limit():
     m = fake(2.0, 8.0, {1: 10.0, 2: 20.0, 4: 40.0, 8: 60.0})
     assert advise_verdict.bottleneck(m) == "requests"
     assert "--jobs 16" in advise_verdict.advice(m, ["CPU"])[-1]
+    # the same numbers on a machine whose cores other programs kept busy: not a sign of too few requests
+    busy_machine = fake(2.0, 8.0, {1: 10.0, 2: 20.0, 4: 40.0, 8: 60.0}, idle=0.05)
+    assert advise_verdict.bottleneck(busy_machine) == "inference"
+    assert "other programs kept the cores busy" in advise_verdict.advice(busy_machine, ["CPU"])[1]
 
 
 def test_rules_at_the_limit_the_larger_cost_bounds():
