@@ -195,16 +195,20 @@ def extras(ctx: Context, names: tuple[str, ...] = EXTRAS, folder: Path = HERE) -
 ADVISE_WITHIN = 0.15  # advise_ceiling_over_measured: the advisor's ceiling within 15 % of its best
 
 
-def advise_entry(say: Progress) -> dict[str, Any]:
-    """The advisor (``classify-async --advise``) on the shipped model: its ceiling over its best measured."""
+def advise_entry(say: Callable[[str], None], quick: bool = False) -> dict[str, Any]:
+    """The advisor (``classify-async --advise``) on the shipped model: its ceiling over its best measured.
+
+    As the command line runs it; ``quick`` (``--quick``) takes one short round of each instead.
+    """
     from helpers import advise, advise_run, advise_verdict
 
     say("advisor on the shipped model and the sample photos (helpers.advise_run)")
     core = ov.Core()
     files, _ = advise_run.photo_files(paths.IMAGES_DIR)
-    measured = advise_run.Advisor(core, advise.inspect_model(core, paths.SHIPPED_MODEL), files).measure(
-        progress=False
-    )
+    advisor = advise_run.Advisor(core, advise.inspect_model(core, paths.SHIPPED_MODEL), files)
+    if quick:
+        advisor.seconds, advisor.rounds = 0.1, 1
+    measured = advisor.measure(progress=False, sweep_rounds=1 if quick else 2)
     best = measured.best
     return {
         "advise_limit_fps": measured.costs.limit_fps,
@@ -394,7 +398,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ppp_over_python_prep_async": fps["async_ppp"] / fps["async_python"],
         "sweep": sweep,
         **extra,
-        **advise_entry(say),
+        **advise_entry(say, args.quick),
         "cores_used": meter.cores,
         "rounds": {
             "benchmark_app_fps": [c.fps for c in ceiling_runs],

@@ -235,3 +235,16 @@ def test_a_failing_callback_is_recorded_and_the_run_goes_on(core, made):
         e == "cat.png: KeyError: 'cat.png'" for e in advisor.callback_errors
     )
     assert measured.compared["sync"].fps > 0 and len(measured.sweep) == 8
+
+
+def test_bench_entry_is_the_advisors_ceiling_over_its_best():
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    import bench
+
+    said = []
+    entry = bench.advise_entry(said.append, quick=True)
+    assert entry["advise_ceiling_over_measured"] == pytest.approx(
+        entry["advise_limit_fps"] / entry["advise_best"]["fps"]
+    )
+    assert entry["advise_bottleneck"] in advise_verdict.BOUNDS
+    assert said and "advisor" in said[0]
