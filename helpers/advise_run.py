@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,16 @@ class Point:
             "fps": self.fps,
             **{f"{k}_ms": v for k, v in self.latency_ms.items()},
         }
+
+
+@contextmanager
+def progress_bar(bar: Any, total: int, desc: str) -> Iterator[Any]:
+    """``bar`` if given (a caller's bar counts every step); else a new one of ``total`` steps (tqdm.auto)."""
+    if bar is not None:
+        yield bar
+        return
+    with tqdm(total=total, desc=desc, leave=False) as own:
+        yield own
 
 
 def cpu_ticks() -> tuple[int, int] | None:
@@ -144,11 +155,16 @@ class Advisor:
         """The photos, cycled for one run of ``seconds``."""
         return timed_paths(self.files, self.seconds, max(min_images, 3))
 
-    def costs(self) -> Costs:
+    def costs(self, bar: Any = None) -> Costs:
         """Decode + resize CPU per photo and inference CPU per image under LATENCY and THROUGHPUT."""
-        decode = advise.decode_cpu(self.files, self.info, self.seconds)
-        batches = [advise.host_work(p, self.info) for p in self.files[:4]]
-        infer = {h: advise.infer_cpu(self.compiled(h), batches, self.seconds) for h in HINTS}
+        with progress_bar(bar, 1 + len(HINTS), "costs") as bar:
+            decode = advise.decode_cpu(self.files, self.info, self.seconds)
+            bar.update(1)
+            batches = [advise.host_work(p, self.info) for p in self.files[:4]]
+            infer = {}
+            for h in HINTS:
+                infer[h] = advise.infer_cpu(self.compiled(h), batches, self.seconds)
+                bar.update(1)
         return Costs(advise.usable_cores(), decode * 1e3, {h: v * 1e3 for h, v in infer.items()})
 
     def loops(self) -> dict[str, Callable[[], Run]]:
@@ -175,11 +191,11 @@ class Advisor:
         loops = self.loops()
         runs: dict[str, list[Run]] = {name: [] for name in loops}
         names = list(loops)
-        for r in range(self.rounds):
-            for name in names if r % 2 == 0 else names[::-1]:
-                runs[name].append(loops[name]())
-                self.callback_errors += runs[name][-1].callback_errors
-                if bar is not None:
+        with progress_bar(bar, self.rounds * len(names), "sync vs queue") as bar:
+            for r in range(self.rounds):
+                for name in names if r % 2 == 0 else names[::-1]:
+                    runs[name].append(loops[name]())
+                    self.callback_errors += runs[name][-1].callback_errors
                     bar.update(1)
         jobs = {"sync": 1, "queue": len(self.queue("THROUGHPUT", 0))}
         jobs["queue + decode-ahead"] = pipeline.default_jobs(self.compiled("THROUGHPUT"))
@@ -191,24 +207,23 @@ class Advisor:
         settings = [(h, n) for h in self.hints() for n in SWEEP_JOBS]
         ticks = cpu_ticks()
         runs: dict[tuple[str, int], list[Run]] = {s: [] for s in settings}
-        for r in range(rounds):
-            for hint, jobs in settings if r % 2 == 0 else settings[::-1]:
-                runs[hint, jobs].append(self.ahead(self.queue(hint, jobs)))
-                self.callback_errors += runs[hint, jobs][-1].callback_errors
-                if bar is not None:
+        with progress_bar(bar, rounds * len(settings), "sweep") as bar:
+            for r in range(rounds):
+                for hint, jobs in settings if r % 2 == 0 else settings[::-1]:
+                    runs[hint, jobs].append(self.ahead(self.queue(hint, jobs)))
+                    self.callback_errors += runs[hint, jobs][-1].callback_errors
                     bar.update(1)
         self.idle = idle_share(ticks, cpu_ticks())
         return [summarise(f"{h} x{n}", h, n, runs[h, n]) for h, n in settings]
 
     def steps(self, sweep_rounds: int = 2) -> int:
         """How many timed runs ``measure`` makes (for a progress bar)."""
-        return 2 + len(LOOPS) * self.rounds + sweep_rounds * len(self.hints()) * len(SWEEP_JOBS)
+        return 1 + len(HINTS) + len(LOOPS) * self.rounds + sweep_rounds * len(self.hints()) * len(SWEEP_JOBS)
 
     def measure(self, progress: bool = True, sweep_rounds: int = 2) -> Measurements:
         """Every measurement, with a progress bar (stderr; a widget in Jupyter) unless ``progress``."""
         with tqdm(total=self.steps(sweep_rounds), desc="measuring", disable=not progress, leave=False) as bar:
-            costs = self.costs()
-            bar.update(2)
+            costs = self.costs(bar)
             compared = self.compare(bar)
             swept = self.sweep(bar, sweep_rounds)
         return Measurements(costs, compared, swept, self.callback is not None, self.workers, self.idle)
