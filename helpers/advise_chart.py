@@ -52,7 +52,8 @@ def latency_throughput(sweep: list[Point], best: Point, compared: dict[str, Poin
     )
     ax.set_xlabel("throughput (images/s)")
     ax.set_ylabel("p95 latency per image (ms)")
-    ax.set_xlim(left=0)
+    top = max([p.fps for p in sweep] + [p.fps for p in (compared or {}).values()] + [best.fps])
+    ax.set_xlim(0, top * 1.3)  # room for the labels right of the fastest points
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
