@@ -82,6 +82,8 @@ def test_json_names_the_known_bottleneck(made, photos, model, callback_ms, expec
     path = SHIPPED_MODEL if model == "shipped" else made[model]
     result = advise_cli("-m", path, "-i", photos, "--format", "json", "--callback-ms", callback_ms)
     out = verdict(result)
+    if model == "shipped" and out["decode_cpu_ms"] >= out["infer_cpu_ms"]:
+        expected = "host"  # a CPU much faster at convolutions than this one (1.4-2.3x here) flips it
     assert out["bottleneck"] == expected, out["advice"]
     assert REQUIRED <= set(out)
     for side in ("sync", "async"):
