@@ -192,6 +192,32 @@ def extras(ctx: Context, names: tuple[str, ...] = EXTRAS, folder: Path = HERE) -
     return found
 
 
+ADVISE_WITHIN = 0.15  # advise_ceiling_over_measured: the advisor's ceiling within 15 % of its best
+
+
+def advise_entry(say: Callable[[str], None], quick: bool = False) -> dict[str, Any]:
+    """The advisor (``classify-async --advise``) on the shipped model: its ceiling over its best measured.
+
+    As the command line runs it; ``quick`` (``--quick``) takes one short round of each instead.
+    """
+    from helpers import advise, advise_run, advise_verdict
+
+    say("advisor on the shipped model and the sample photos (helpers.advise_run)")
+    core = ov.Core()
+    files, _ = advise_run.photo_files(paths.IMAGES_DIR)
+    advisor = advise_run.Advisor(core, advise.inspect_model(core, paths.SHIPPED_MODEL), files)
+    if quick:
+        advisor.seconds, advisor.rounds = 0.1, 1
+    measured = advisor.measure(progress=False, sweep_rounds=1 if quick else 2)
+    best = measured.best
+    return {
+        "advise_limit_fps": measured.costs.limit_fps,
+        "advise_best": {"hint": best.hint, "jobs": best.jobs, "fps": best.fps},
+        "advise_bottleneck": advise_verdict.bottleneck(measured),
+        "advise_ceiling_over_measured": measured.costs.limit_fps / best.fps,
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Set up, measure every comparison in alternating rounds, return the results dictionary."""
     say = Progress()
@@ -372,6 +398,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ppp_over_python_prep_async": fps["async_ppp"] / fps["async_python"],
         "sweep": sweep,
         **extra,
+        **advise_entry(say, args.quick),
         "cores_used": meter.cores,
         "rounds": {
             "benchmark_app_fps": [c.fps for c in ceiling_runs],
@@ -428,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     chart = report.save_chart(results, args.chart or args.out / "sweep.png")
     print(f"\n{report.machine_line(results)}\n")
     print(report.markdown_table(results))
+    ratio = results["advise_ceiling_over_measured"]
+    met = "met" if abs(ratio - 1) <= ADVISE_WITHIN else "MISSED"
+    print(f"\nadvise_ceiling_over_measured: {ratio:.2f} (target 1 ± {ADVISE_WITHIN:.2f}: {met})")
     print(
         f"\nwrote {paths.display_path(out_json)} and {paths.display_path(chart.resolve())}", file=sys.stderr
     )

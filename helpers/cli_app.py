@@ -272,6 +272,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sample; return the exit code (0 ok, 1 error, 2 usage, 130 interrupted)."""
     configure_streams()
     args = build_parser().parse_args(argv)
+    if args.advise:
+        from helpers import advise_cli  # the advisor's measurements load only when asked for
+
+        return advise_cli.run(args)
     if args.format == "text":
         return classify(args, sys.stdout)
     results = sys.stdout

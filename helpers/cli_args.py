@@ -105,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="text: the samples' table; json: one JSON object per input on stdout (JSON Lines), "
         "logging on stderr (default text)",
     )
+    p.add_argument(
+        "--advise",
+        action="store_true",
+        help="measure this model on these photos and say what bounds it and what to try (docs/cli.md)",
+    )
+    p.add_argument(
+        "--callback-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="with --advise: per-result work of MS milliseconds in the queue's callback (default 0: none)",
+    )
     return p
 
 
