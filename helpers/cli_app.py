@@ -149,6 +149,19 @@ def compile_for(
         ) from None
 
 
+def precision_line(compiled: ov.CompiledModel, asked: str) -> str:
+    """The log line naming the precision that runs: ``Inference precision: f32 (the device's default)``."""
+    try:
+        value = compiled.get_property("INFERENCE_PRECISION_HINT")
+        name = value.get_type_name() if isinstance(value, ov.Type) else str(value)
+    except RuntimeError:  # a device (or AUTO's choice) that does not report it
+        name = "not reported by the device"
+    how = (
+        "the device's default; exact results: --precision f32" if asked == "default" else "set by --precision"
+    )
+    return f"Inference precision: {name} ({how})"
+
+
 @dataclass
 class Setup:
     """Everything prepared once before the images: the model, its labels and the compiled classifier."""
@@ -182,8 +195,8 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     class_names = load_class_names(args, model)
     config: dict[str, str] = {}
-    if args.device == "CPU":  # the CPU default may be bf16; f32 keeps every mode's results equal
-        config["INFERENCE_PRECISION_HINT"] = "f32"
+    if args.precision != "default":  # the device's default may be bf16; f32 gives every mode equal results
+        config["INFERENCE_PRECISION_HINT"] = args.precision
     if args.hint:
         config["PERFORMANCE_HINT"] = args.hint.upper()
     colour = "RGB" if channels == 3 else "gray"
@@ -210,6 +223,7 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
         # on a pool while the requests run, and the decoders go first (helpers.priority)
         pipelined = args.mode == "queue" and size is not None
         compiled = compile_for(core, ppp_model, args.device, config, yield_to_host=pipelined)
+        info(precision_line(compiled, args.precision))
     printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
     return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 
@@ -254,6 +268,7 @@ def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], ta
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     info(f"Loading the model with batch {len(arrays)} to the plugin (device {args.device})")
     network = compile_for(setup.core, batched, args.device, setup.config)
+    info(precision_line(network, args.precision))
     info(
         f"Starting inference in asynchronous mode: one request with a batch of {plural(len(arrays), 'image')}"
     )
