@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "have it); f32 for exact results, the same in every mode (default: default)",
     )
     p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compile the model afresh instead of loading it from OpenVINO's cache (CACHE_DIR) in "
+        ".cache/openvino (queue and callback modes)",
+    )
+    p.add_argument(
         "--batch", action="store_true", help="all images in ONE batched request (the C++ set_batch mode)"
     )
     p.add_argument(
