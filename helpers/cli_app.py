@@ -189,10 +189,25 @@ class Setup:
     size: int | None = None  # resized on the host to [1, size, size, 3] (static PPP), else in the graph
 
 
-def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
+def chosen_hint(args: argparse.Namespace, total: int) -> str | None:
+    """The ``PERFORMANCE_HINT`` to compile with: ``--hint``, else THROUGHPUT for a queue of 2+ images.
+
+    A queue of many images wants throughput: the THROUGHPUT hint runs one stream per core or two,
+    each on its own thread, where the device's default (LATENCY on CPU) splits every inference over
+    all cores and synchronises them, which costs CPU per image that decoding could use (``make
+    bench``, ``benchmarks/peer.py``). One image, the restarting request (callback mode, one
+    request) and one batched request keep the device's default. None: the device's default.
+    """
+    if args.hint:
+        return args.hint
+    return "throughput" if args.mode == "queue" and not args.batch and total > 1 else None
+
+
+def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
     """Read and check the model, load labels, add PPP and compile (in batch mode: the PPP part only).
 
-    Results are printed on ``results``; log lines on ``sys.stdout`` (stderr in json mode).
+    ``total`` images are to come (it chooses the hint, ``chosen_hint``). Results are printed on
+    ``results``; log lines on ``sys.stdout`` (stderr in json mode).
     """
     info(f"OpenVINO: {ov.get_version()}")
     core = ov.Core()
@@ -208,8 +223,9 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
     config: dict[str, str] = {}
     if args.precision != "default":  # the device's default may be bf16; f32 gives every mode equal results
         config["INFERENCE_PRECISION_HINT"] = args.precision
-    if args.hint:
-        config["PERFORMANCE_HINT"] = args.hint.upper()
+    hint = chosen_hint(args, total)
+    if hint is not None:
+        config["PERFORMANCE_HINT"] = hint.upper()
     colour = "RGB" if channels == 3 else "gray"
     flip = " -> reverse channels (BGR)" if args.reverse_input_channels else ""
     reverse = args.reverse_input_channels
@@ -257,6 +273,8 @@ def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], t
         requests = plural(len(queue), "infer request")
         info(f"Starting inference in asynchronous mode: AsyncInferQueue with {requests}")
         more = " (more requests: --jobs N or --hint throughput)" if hint == "LATENCY" else ""
+        if hint == "THROUGHPUT" and not args.hint:
+            more = " (chosen for more than one image; --hint latency for the device's default)"
         info(f"PERFORMANCE_HINT {hint}{more}")
     else:
         request = setup.compiled.create_infer_request()
@@ -318,8 +336,8 @@ def classify(args: argparse.Namespace, results: TextIO) -> int:
     """Prepare, classify every input and print the summary; return the exit code."""
     tally = Tally()
     try:
-        setup = prepare(args, results)
         tally.total = count_images(args.input)
+        setup = prepare(args, results, tally.total)
         stream = setup.printer.screen(image_stream(args.input, setup.channels, setup.size))
         (run_batch if args.batch else run_rounds)(args, setup, stream, tally)
         setup.printer.finish()

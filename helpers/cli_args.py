@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="infer requests in the queue (default 0 = OPTIMAL_NUMBER_OF_INFER_REQUESTS)",
     )
     p.add_argument(
-        "--hint", choices=["latency", "throughput"], help="PERFORMANCE_HINT (default: the device's own)"
+        "--hint",
+        choices=["latency", "throughput"],
+        help="PERFORMANCE_HINT (default: throughput for a queue of 2+ images, else the device's own)",
     )
     p.add_argument(
         "--precision",
