@@ -18,6 +18,7 @@ its table; ``make bench`` runs it as part of the whole benchmark (``bench.py``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -209,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, nargs="+", default=list(PHOTOS), help="photo counts (1 600)")
     parser.add_argument("--rounds", type=int, default=None, help="paired rounds per count (10 at 1, 5 else)")
+    parser.add_argument("--json", type=Path, default=None, help="also write every round to this JSON file")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from helpers import images, paths
@@ -221,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     except PeerError as exc:
         print(f"peer: {exc}", file=sys.stderr)
         return 2
+    if args.json is not None:
+        args.json.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
     print(f"precision {r['peer_precision']}, load average {os.getloadavg()}\n")
     print("| measurement | value | ratio | target |\n|---|---:|---:|---|")
     for row in table_rows(r):
