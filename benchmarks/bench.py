@@ -241,6 +241,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     sweep_seconds = seconds / rounds["sweep"]
     per_round = {"ceiling": 4 * seconds + 6, "e2e": 7.5 * seconds + seconds / 3}
     expected = sum(per_round[k] * rounds[k] for k in per_round) + len(HINTS) * len(SWEEP_JOBS) * seconds
+    expected += 20 if args.quick else 120  # the whole processes of the comparison with the samples' loop
     say(f"BENCH_SECONDS={seconds:g} s, rounds {rounds}; expect about {expected + 15:.0f} s in all")
     load_before = report.load_average()
     cores = report.usable_cpus()
