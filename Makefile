@@ -13,7 +13,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # A kernel that dies makes nbval wait for the cell's timeout: fail after 5 minutes, not 2000 s.
 NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: lab test lint format notebooks bench model soak test-offline clean
+.PHONY: lab test test-extras lint format notebooks bench model soak test-offline clean
 # The workshop kit (issues #13, #16): learner copies, preflight check, offline wheels.
 .PHONY: exercises doctor wheelhouse test-wheelhouse
 
@@ -32,10 +32,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # The course runs twice: on CPU with every test, then every notebook again on AUTO (COURSE_DEVICE
-# sets the device dropdown's default), since the dropdown offers AUTO to every learner.
+# sets the device dropdown's default), since the dropdown offers AUTO to every learner. Tests that
+# need an extra that is not installed are skipped, each with the line that installs it.
 test: $(STAMP) lint
 	$(PYTEST) tests notebooks $(NBVAL) --durations=12
 	COURSE_DEVICE=AUTO $(PYTEST) notebooks $(NBVAL) -q
+
+# After `make test` with the defaults: add the export and serve extras to the same .venv and run only
+# the tests they enable (marked export or serve), which `make test` skipped (a .ci/run step).
+test-extras:
+	$(MAKE) EXTRAS=dev,export,serve $(VENV)/.installed-dev-export-serve
+	$(PYTEST) tests notebooks $(NBVAL) -m "export or serve"
+	COURSE_DEVICE=AUTO $(PYTEST) notebooks $(NBVAL) -m serve -q
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import openvino as ov
 import pytest
 
 from helpers.exercises import nb05
-from helpers.images import read_for_model
 from helpers.labels import softmax
 from helpers.models import build_static_classifier
-from helpers.occlusion import occlude
-from helpers.paths import IMAGES_DIR, SHIPPED_MODEL
+from helpers.paths import SHIPPED_MODEL
 from helpers.widgets import LoopScheduler
 from helpers.widgets.demo import write_demo_folder
 
@@ -71,24 +70,29 @@ def test_feed_widget_names_missing_and_wrong_labels(reference, capsys):
     assert capsys.readouterr().out.startswith("✗ 05-feed-widget: found should be a dict")
 
 
-def test_patch_drop_checks_the_request_input_and_the_drop(compiled, capsys):
-    square = read_for_model(IMAGES_DIR / "coffee.png")
-    base = softmax(compiled(square)[0][0])
-    top1 = int(base.argmax())
+def test_patch_callback_runs_the_callback_on_the_checks_queue(capsys):
+    def maker(value_of):
+        def make_on_patch(probs, class_id):
+            def on_patch(request, index):
+                probs[index] = value_of(softmax(request.get_output_tensor(0).data[0]), class_id, index)
 
-    def answer(top: int, left: int) -> tuple[ov.InferRequest, float]:
-        request = compiled.create_infer_request()
-        request.infer({0: occlude(square[0], top, left, 48)[None]})
-        return request, float(base[top1] - softmax(request.get_output_tensor(0).data[0])[top1])
+            return on_patch
 
-    nb05.check_patch_drop(..., ...)
-    assert capsys.readouterr().out == "⏳ 05-patch-drop: not answered yet\n"
-    nb05.check_patch_drop(*answer(32, 96))  # row and column swapped
-    assert capsys.readouterr().out.startswith("✗ 05-patch-drop: the request's input is not coffee.png")
-    request, drop = answer(96, 32)
-    nb05.check_patch_drop(request, drop + 0.05)
-    assert capsys.readouterr().out.startswith("✗ 05-patch-drop: the drop is")
-    nb05.check_patch_drop("a request", drop)
-    assert capsys.readouterr().out.startswith("✗ 05-patch-drop: patch_request should be an InferRequest")
-    nb05.check_patch_drop(request, drop)
-    assert capsys.readouterr().out == "✅ 05-patch-drop: correct\n"
+        return make_on_patch
+
+    nb05.check_patch_callback(...)
+    assert capsys.readouterr().out == "⏳ 05-patch-callback: not answered yet\n"
+    nb05.check_patch_callback("a function")
+    assert capsys.readouterr().out.startswith("✗ 05-patch-callback: make_on_patch should be a function")
+    nb05.check_patch_callback(lambda probs, class_id: None)
+    assert capsys.readouterr().out.startswith(
+        "✗ 05-patch-callback: make_on_patch(probs, class_id) should return"
+    )
+    nb05.check_patch_callback(maker(lambda p, c, i: p.max()))  # the top-1's probability, not class_id's
+    assert capsys.readouterr().out.startswith("✗ 05-patch-callback: wrong values")
+    nb05.check_patch_callback(maker(lambda p, c, i: p[c] if i else np.nan))  # one slot left empty
+    assert capsys.readouterr().out.startswith("✗ 05-patch-callback: not every probs[index] was filled")
+    nb05.check_patch_callback(maker(lambda p, c, i: {}[i]))  # KeyError in the callback
+    assert capsys.readouterr().out.startswith("✗ 05-patch-callback: the callback raised")
+    nb05.check_patch_callback(maker(lambda p, c, i: p[c]))
+    assert capsys.readouterr().out == "✅ 05-patch-callback: correct\n"

@@ -24,7 +24,14 @@ from helpers import images, labels, paths, serve, serve_process
 from helpers.paths import REPO_ROOT
 
 HAS_SERVE = not serve.serve_extra_missing()
-needs_serve = pytest.mark.skipif(not HAS_SERVE, reason="needs the serve extra: pip install -e '.[serve]'")
+
+
+def needs_serve(test):
+    """Mark a test that needs the serve extra: skipped without it, selected by ``make test-extras``."""
+    skip = pytest.mark.skipif(not HAS_SERVE, reason="needs the serve extra: pip install -e '.[serve]'")
+    return pytest.mark.serve(skip(test))
+
+
 PHOTOS = {p.name: images.read_for_model(p) for p in images.list_image_files(paths.IMAGES_DIR)}
 LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1", "::1"}
 
@@ -48,16 +55,32 @@ def test_missing_extra_stops_notebook_with_one_line(monkeypatch):
     assert len(lines) == 1 and "pip install -e '.[serve]'" in lines[0]
 
 
-def test_nbval_skips_notebook_06_without_the_extra(monkeypatch):
-    spec = importlib.util.spec_from_file_location("nb_conftest", REPO_ROOT / "notebooks" / "conftest.py")
+def load_module(name: str, path):
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_nbval_skips_notebook_06_without_the_extra(monkeypatch):
+    module = load_module("nb_conftest", REPO_ROOT / "notebooks" / "conftest.py")
     nb06 = REPO_ROOT / "notebooks" / "06-serving.ipynb"
-    monkeypatch.setattr(module, "serve_extra_installed", lambda: False)
+    monkeypatch.setattr(module, "serve_extra_missing", lambda: ["kserve"])
     assert module.pytest_ignore_collect(nb06, None) is True
     assert module.pytest_ignore_collect(REPO_ROOT / "notebooks" / "04-async-infer-queue.ipynb", None) is None
-    monkeypatch.setattr(module, "serve_extra_installed", lambda: True)
+    monkeypatch.setattr(module, "serve_extra_missing", lambda: [])
     assert module.pytest_ignore_collect(nb06, None) is None
+
+
+def test_browser_test_skips_notebook_06_without_the_extra_and_says_how_to_install_it(monkeypatch):
+    # the browser test must not spend its Run All timeout on a notebook that stops at its first cell
+    course = load_module("browser_course", REPO_ROOT / "tests" / "browser" / "course.py")
+    monkeypatch.setattr(course, "serve_extra_missing", lambda: ["kserve", "tritonclient"])
+    reason = course.cannot_run("06-serving.ipynb")
+    assert reason and "kserve, tritonclient missing" in reason and "pip install -e '.[dev,serve]'" in reason
+    assert course.cannot_run("04-async-infer-queue.ipynb") is None
+    monkeypatch.setattr(course, "serve_extra_missing", lambda: [])
+    assert course.cannot_run("06-serving.ipynb") is None
 
 
 @pytest.mark.parametrize(

@@ -10,19 +10,20 @@ import ipywidgets as widgets
 import numpy as np
 import openvino as ov
 
+from helpers.asyncq import SafeCallback
 from helpers.exercises import NOT_ANSWERED, is_answered, report
 from helpers.images import ImageReadError, list_image_files, read_for_model
 from helpers.labels import load_labels, softmax
 from helpers.models import build_static_classifier
-from helpers.occlusion import occlude
+from helpers.occlusion import occlude, patch_positions
 from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL
 from helpers.widgets.demo import demo_folder
 from helpers.widgets.scheduling import LoopScheduler
 
 FEED = "05-feed-widget"
-PATCH_DROP = "05-patch-drop"
-# Exercise 05-patch-drop: the coffee photo, a 48 px grey patch at top=96, left=32.
-PATCH_IMAGE, PATCH, TOP, LEFT = "coffee.png", 48, 96, 32
+PATCH_CALLBACK = "05-patch-callback"
+# Exercise 05-patch-callback: a photo, a patch size and a class that the notebook never uses.
+PATCH_IMAGE, PATCH = "cat.png", 56
 
 
 class WatchedHTML(widgets.HTML):
@@ -110,31 +111,42 @@ def check_feed_widget(found: Any, status: WatchedHTML, schedule: LoopScheduler) 
     report(FEED, problem is None, problem or "")
 
 
-def _patch_problem(request: Any, drop: Any) -> str | None:
-    """What is wrong with an answer to 05-patch-drop, or None."""
-    if not isinstance(request, ov.InferRequest):
-        return "patch_request should be an InferRequest of the compiled model"
-    square = read_for_model(IMAGES_DIR / PATCH_IMAGE)
-    occluded = occlude(square[0], TOP, LEFT, PATCH)[None]
-    given = request.get_input_tensor(0).data
-    if given.shape != occluded.shape or not np.array_equal(given, occluded):
-        return f"the request's input is not {PATCH_IMAGE} with the patch at top={TOP} (row), left={LEFT}"
+def _patch_callback_problem(make_on_patch: Any) -> str | None:
+    """What is wrong with an answer to 05-patch-callback, or None (its callback runs on the check's queue)."""
+    if not callable(make_on_patch):
+        return "make_on_patch should be a function (probs, class_id) -> callback(request, index)"
     model, _ = _reference_model()
-    base = softmax(model(square)[0][0])
-    top1 = int(base.argmax())
-    expected = float(base[top1] - softmax(model(occluded)[0][0])[top1])
-    if not np.isfinite(float(drop)) or abs(float(drop) - expected) > 1e-3:
-        return "the drop is the unoccluded top-1 probability minus the same class's probability when occluded"
+    square = read_for_model(IMAGES_DIR / PATCH_IMAGE)
+    class_id = int(np.argsort(model(square)[0][0])[-2])  # the runner-up class: not the notebook's top-1
+    positions = patch_positions(224, 224, PATCH, PATCH)
+    occluded = [occlude(square[0], top, left, PATCH)[None] for top, left in positions]
+    probs = np.full(len(positions), np.nan, dtype=np.float32)
+    callback = make_on_patch(probs, class_id)
+    if not callable(callback):
+        return "make_on_patch(probs, class_id) should return the callback, a function (request, index)"
+    safe = SafeCallback(callback)  # an escaping error would poison the queue
+    queue = ov.AsyncInferQueue(model, 3)
+    queue.set_callback(safe)
+    for index, batch in enumerate(occluded):
+        queue.start_async({0: batch}, index)
+    queue.wait_all()
+    if safe.errors:
+        return f"the callback raised {safe.errors[0]}"
+    if np.isnan(probs).any():
+        return "not every probs[index] was filled: store under the index the callback receives (its userdata)"
+    expected = np.array([softmax(model(batch)[0][0])[class_id] for batch in occluded], np.float32)
+    if not np.allclose(probs, expected, atol=1e-4):
+        return "wrong values: store the softmax probability of class_id, from the request's own output"
     return None
 
 
-def check_patch_drop(patch_request: Any, patch_drop: Any) -> None:
-    """Exercise 05-patch-drop: the request ran the occluded image and the drop matches the reference."""
-    if not is_answered(patch_request, patch_drop):
-        print(f"⏳ {PATCH_DROP}: {NOT_ANSWERED}")
+def check_patch_callback(make_on_patch: Any) -> None:
+    """Exercise 05-patch-callback: the learner's callback, run by a queue of the check on unseen patches."""
+    if not is_answered(make_on_patch):
+        print(f"⏳ {PATCH_CALLBACK}: {NOT_ANSWERED}")
         return
     try:
-        problem = _patch_problem(patch_request, patch_drop)
+        problem = _patch_callback_problem(make_on_patch)
     except Exception as exc:  # noqa: BLE001 - a check never raises
         problem = f"the check raised {type(exc).__name__}: {exc}"
-    report(PATCH_DROP, problem is None, problem or "")
+    report(PATCH_CALLBACK, problem is None, problem or "")

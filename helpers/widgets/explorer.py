@@ -18,14 +18,15 @@ import ipywidgets as widgets
 import numpy as np
 import openvino as ov
 
+from helpers import advise
 from helpers.images import ImageReadError, expand_inputs, resize_for_model
 from helpers.labels import label_of, load_labels, to_probabilities
-from helpers.models import build_static_classifier
 from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL, display_path
 from helpers.widgets.detail import DetailView
 from helpers.widgets.devices import device_dropdown
 from helpers.widgets.folder_runner import FolderRunner, folder_items, resolve_folder
 from helpers.widgets.gallery import Gallery
+from helpers.widgets.model_field import ModelField, compile_classifier, load_classifier
 from helpers.widgets.scheduling import LoopScheduler
 from helpers.widgets.store import Prediction, ResultStore
 from helpers.widgets.uploads import decode_upload, upload_files
@@ -80,6 +81,8 @@ class PredictionExplorer:
             continuous_update=False,
             layout=widgets.Layout(width="420px"),
         )
+        self.model_box = ModelField(self.load_model)
+        self.model_field, self.model_status = self.model_box.path, self.model_box.status
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Classified:")
         self.status = widgets.HTML()
         self.error_list = widgets.HTML()
@@ -95,6 +98,7 @@ class PredictionExplorer:
             [
                 widgets.HBox([self.device, self.detail.top_k, self.upload, self.upload_result]),
                 widgets.HBox([self.folder, self.progress, self.status]),
+                self.model_box.box,
                 self.error_list,
                 widgets.HBox([self.cards.box, self.detail.box]),
             ]
@@ -167,10 +171,29 @@ class PredictionExplorer:
             self._refresh()
         return finished
 
+    def load_model(self, path: str | os.PathLike[str], labels_path: str | None = None) -> bool:
+        """Use another IR/ONNX classifier (the model field, on Enter); a refused one is one error line."""
+        try:
+            loaded = load_classifier(self.core, path, self.device.value, self.config, SIZE, labels_path)
+        except advise.AdviseError as exc:
+            self.store.add_error(str(exc))
+            self._refresh_now_or_later()
+            return False
+        self.model_path, self.compiled, self.labels = loaded.path, loaded.compiled, loaded.labels
+        self.detail.labels = self.cards.labels = loaded.labels
+        self.model_status.value = html.escape(f"{display_path(loaded.path)}; labels: {loaded.note}")
+        self._reclassify(f"re-classify with {loaded.path.name}")
+        return True
+
+    def _reclassify(self, title: str) -> None:
+        """Run every gallery image through the current compiled model again, in the background."""
+        current = [(p.key, p.name, p.pixels[None]) for p in self.predictions()]
+        self.runner.start(title, lambda: current, len(current), self.compiled)
+
     # ----- inference ----------------------------------------------------------------------------
     def _compile(self, device: str) -> ov.CompiledModel:
-        """Compile the static-shape classifier for ``device`` (``build_static_classifier``, notebook 01)."""
-        return build_static_classifier(self.core, self.model_path, device, self.config, SIZE)
+        """Compile the current classifier for ``device`` (``model_field.compile_classifier``)."""
+        return compile_classifier(self.core, self.model_path, device, self.config, SIZE)
 
     # ----- widgets (main thread only) -----------------------------------------------------------
     def _request_refresh(self) -> None:
@@ -233,8 +256,7 @@ class PredictionExplorer:
             self.store.add_error(f"device {change['new']}: cannot compile ({first_line(exc)})")
             self._refresh()
             return
-        current = [(p.key, p.name, p.pixels[None]) for p in self.predictions()]
-        self.runner.start(f"re-classify on {change['new']}", lambda: current, len(current), self.compiled)
+        self._reclassify(f"re-classify on {change['new']}")
 
     def _on_upload(self, change: dict) -> None:
         """Files uploaded: classify each at once; one line per file (its top-1, or why it failed)."""

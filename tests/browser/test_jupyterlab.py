@@ -2,7 +2,8 @@
 
 Every notebook in notebooks/ (core ``0*`` and appendices ``A*``, found by glob) runs with Run All.
 Where a notebook has exercises, its check lines are screenshotted and their marks must render as
-colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes.
+colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes. Outside CI a machine without that
+font skips this one check with a warning that says how to install it; in CI it fails.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import os
 import re
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import pytest
-from course import EXPLORER, VIEWPORT, course_notebooks
+from course import EXPLORER, SERVING, VIEWPORT, cannot_run, course_notebooks
 
 from helpers.paths import IMAGES_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-OTHER_NOTEBOOKS = [p.name for p in course_notebooks() if p.name != EXPLORER]
+# Run All in a batch: every notebook but the explorer and the serving notebook (each has a test of its own).
+BATCH = [p.name for p in course_notebooks() if p.name not in (EXPLORER, SERVING)]
 MARKS = ("⏳", "✅", "✗")  # helpers.exercises: not answered yet, correct, wrong
 RUN_TIMEOUT_MS = int(os.environ.get("BROWSER_RUN_TIMEOUT_MS", 300_000))
 # Notebooks that run at once, each in its own page and kernel: page loads and kernel starts of one
@@ -30,19 +33,17 @@ RUN_TOGETHER = max(1, int(os.environ.get("BROWSER_RUN_TOGETHER", 2)))
 UI_TIMEOUT_MS = 60_000
 DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotated, small, dark copies
 
-# Done when every code cell shows an execution count and the kernel is idle, or as soon as an
-# error shows up (JupyterLab stops a Run All at the first error, so the counts would never fill in).
+# Done when the kernel is idle, no cell waits to run ("[*]:") and one has run ("[1]:"; the notebooks
+# are copied without execution counts). A Run All that stops on an error leaves the cells after it
+# unexecuted ("[ ]:"): that ends the wait too, at once, and the check that follows reports the error.
 RUN_FINISHED_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return false;
   const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-  const outputs = [...panel.querySelectorAll('.jp-OutputArea-output')];
-  const failed = outputs.some(o => /Traceback/.test(o.textContent));
   const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
   const idle = indicator !== null && indicator.getAttribute('data-status') === 'idle';
-  // a collapsed input (hidden solution cell) shows an empty prompt
-  const done = prompts.length > 0 && prompts.every(p => p === '' || /^\\[\\d+\\]:$/.test(p));
-  return idle && (done || failed);
+  const ran = prompts.some(p => /^\\[\\d+\\]:$/.test(p));
+  return idle && ran && !prompts.includes('[*]:');
 }"""
 
 
@@ -95,6 +96,10 @@ def problems_on_page(page) -> list[str]:
     not_run = [i for i, p in enumerate(prompts) if p and not re.fullmatch(r"\[\d+\]:", p)]
     if not_run:
         found.append(f"code cells not executed: {not_run} of {len(prompts)}")
+        ran = [i for i in range(not_run[0]) if prompts[i]]
+        if ran:  # the cell that stopped Run All: its output, whatever form its error takes
+            stopped = page.locator(".jp-NotebookPanel .jp-CodeCell").nth(ran[-1])
+            found.append("stopped at: " + stopped.locator(".jp-OutputArea").inner_text().strip()[:800])
     return found
 
 
@@ -139,26 +144,35 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def colour_problems(boxes: list[str]) -> list[str]:
+    """Marks not drawn in colour: a problem in CI; elsewhere a warning, since only a font is missing."""
+    if not boxes:
+        return []
+    line = f"{boxes} do not render in colour: install the colour emoji font (Debian: fonts-noto-color-emoji)"
+    if os.environ.get("CI") == "true":
+        return [line]
+    warnings.warn(f"{line}; the colour check is skipped outside CI", stacklevel=2)
+    return []
+
+
 def inspect_run(page, name: str) -> list[str]:
     """After Run All: screenshots, then every problem on the page and every mark not in colour."""
     problems = problems_on_page(page)
     screenshot(page, f"{Path(name).stem}.png")
-    boxes = check_exercise_marks(page, Path(name).stem)
-    if boxes:
-        problems.append(f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji")
+    problems += colour_problems(check_exercise_marks(page, Path(name).stem))
     return problems
 
 
-def test_every_notebook_runs_without_errors(chromium, lab_server):
-    """Run All in every notebook but the explorer's (its own test runs it), RUN_TOGETHER at a time."""
-    waiting, running, failures = list(OTHER_NOTEBOOKS), {}, {}
+def run_notebooks(chromium, server, names: list[str]) -> dict[str, list[str]]:
+    """Run All in each notebook, RUN_TOGETHER at a time; return the problems found, by notebook."""
+    waiting, running, failures = list(names), {}, {}
     while waiting or running:
         while waiting and len(running) < RUN_TOGETHER:
             name = waiting.pop(0)
             context = chromium.new_context(viewport=VIEWPORT)
             page = context.new_page()
             opened = time.perf_counter()
-            open_notebook(page, lab_server, name)
+            open_notebook(page, server, name)
             start_run_all(page)
             running[name] = (context, page, opened, time.perf_counter())
         for name, (context, page, opened, started) in list(running.items()):
@@ -170,10 +184,54 @@ def test_every_notebook_runs_without_errors(chromium, lab_server):
                 failures[name] = problems
             print(f"browser test of {name}: {time.perf_counter() - opened:.1f} s")
             context.close()
-            lab_server.shutdown_session(name)
+            server.shutdown_session(name)
             del running[name]
         time.sleep(0.5)
-    assert failures == {}, "\n===\n".join(f"{n}:\n" + "\n---\n".join(p) for n, p in failures.items())
+    return failures
+
+
+def describe_failures(failures: dict[str, list[str]]) -> str:
+    """The problems of every failed notebook, for an assertion message."""
+    return "\n===\n".join(f"{n}:\n" + "\n---\n".join(p) for n, p in failures.items())
+
+
+def test_every_notebook_runs_without_errors(chromium, lab_server):
+    """Run All in every notebook of the batch."""
+    failures = run_notebooks(chromium, lab_server, BATCH)
+    assert failures == {}, describe_failures(failures)
+
+
+def test_a_run_all_stopped_by_an_error_is_reported_with_the_error(chromium, lab_server):
+    """A notebook whose second cell raises a one-line error (no traceback, like 06 without its extra)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("print('first')"),
+        nbformat.v4.new_code_cell(
+            "class OneLine(Exception):\n"
+            "    def _render_traceback_(self):\n"
+            "        return [str(self)]\n"
+            "raise OneLine('this notebook stops here: pip install the-extra')"
+        ),
+        nbformat.v4.new_code_cell("print('never runs')"),
+    ]
+    nbformat.write(nb, lab_server.root / "stops-on-error.ipynb")
+    failures = run_notebooks(chromium, lab_server, ["stops-on-error.ipynb"])
+    problems = "\n".join(failures["stops-on-error.ipynb"])
+    assert "Run All did not finish" not in problems  # not the timeout
+    assert "code cells not executed: [2] of 3" in problems
+    assert "stopped at: this notebook stops here: pip install the-extra" in problems
+
+
+@pytest.mark.serve
+def test_serving_notebook_runs_without_errors(chromium, lab_server):
+    """Run All in notebook 06 where the serve extra is installed; without it, skipped as nbval skips it."""
+    reason = cannot_run(SERVING)
+    if reason:
+        pytest.skip(reason)
+    failures = run_notebooks(chromium, lab_server, [SERVING])
+    assert failures == {}, describe_failures(failures)
 
 
 def test_prediction_explorer(lab_page, lab_server, tmp_path):
@@ -183,8 +241,8 @@ def test_prediction_explorer(lab_page, lab_server, tmp_path):
     run_all_cells(page)
     problems = problems_on_page(page)
     assert problems == [], "\n---\n".join(problems)
-    boxes = check_exercise_marks(page, Path(EXPLORER).stem)
-    assert boxes == [], f"{boxes} do not render in colour: install Debian's fonts-noto-color-emoji"
+    problems = colour_problems(check_exercise_marks(page, Path(EXPLORER).stem))
+    assert problems == [], problems[0]
 
     explorer = page.locator(".prediction-explorer").first
     explorer.scroll_into_view_if_needed()

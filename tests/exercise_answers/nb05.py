@@ -23,10 +23,12 @@ for name, batch in prefetch(list_image_files(demo)):
         wrong_queue.start_async({0: batch}, Path(name).name)
 wrong_queue.wait_all()
 """,
-    # Swaps row and column: the patch lands at top=32, left=96.
-    "05-patch-drop": """
-patch_request = compiled.create_infer_request()
-patch_request.infer({0: occlude(square[0], 32, 96, PATCH)[None]})
-patch_drop = base_prob - softmax(patch_request.get_output_tensor(0).data[0])[top1_id]
+    # Ignores class_id: stores the probability of the notebook's top-1 class instead.
+    "05-patch-callback": """
+def make_on_patch(probs, class_id):
+    def on_patch(request, index):
+        probs[index] = softmax(request.get_output_tensor(0).data[0])[top1_id]
+
+    return on_patch
 """,
 }
