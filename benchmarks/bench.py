@@ -153,7 +153,7 @@ def alternate(rounds: int, configs: list[T]) -> list[list[T]]:
 def compile_cpu(core: ov.Core, model: ov.Model | Path, hint: str) -> ov.CompiledModel:
     """Compile for the CPU; a THROUGHPUT model infers beside the decoders, so its threads yield to them.
 
-    As the pipeline's model in notebook 04 and the CLI (``yield_to_host``, ``helpers.priority``);
+    As the pipeline's model in appendix A4 and the CLI (``yield_to_host``, ``helpers.priority``);
     alone (the queue on pre-decoded photos, the limit's inference part) the priority changes nothing.
     """
     work = lambda: core.compile_model(model, "CPU", {"PERFORMANCE_HINT": hint})  # noqa: E731

@@ -191,7 +191,7 @@ def host_work(path: str | os.PathLike[str], info: ModelInfo) -> np.ndarray:
 def compile_for(core: ov.Core, model: ov.Model, device: str, hint: str) -> ov.CompiledModel:
     """Compile with a performance hint (f32 on CPU, as the course does); threads below the decoders'.
 
-    ``helpers.priority.run_lowered``: the inference threads yield the cores to decoding (notebook 04).
+    ``helpers.priority.run_lowered``: the inference threads yield the cores to decoding (appendix A4).
     """
     config: dict[str, str] = {"PERFORMANCE_HINT": hint}
     if device == "CPU":

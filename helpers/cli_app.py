@@ -193,8 +193,8 @@ def chosen_hint(args: argparse.Namespace, total: int) -> str | None:
     """The ``PERFORMANCE_HINT`` to compile with: ``--hint``, else THROUGHPUT for a queue of 2+ images.
 
     A queue of many images wants throughput: the THROUGHPUT hint runs one stream per core or two,
-    each on its own thread, where the device's default (LATENCY on CPU) splits every inference over
-    all cores and synchronises them, which costs CPU per image that decoding could use (``make
+    each on its own thread, where the device's default (LATENCY on CPU, one stream) spreads each
+    inference over several threads, which costs CPU per image that decoding could use (``make
     bench``, ``benchmarks/peer.py``). One image, the restarting request (callback mode, one
     request) and one batched request keep the device's default. None: the device's default.
     """
@@ -248,7 +248,7 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
         where = f"; compiled model cached in {paths.display_path(cache)}" if cache else ""
         info(f"Loading the model to the plugin (device {args.device}{where})")
         ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
-        # queue mode on host-resized input is notebook 04's pipeline: the files are decoded ahead
+        # queue mode on host-resized input is appendix A4's pipeline: the files are decoded ahead
         # on a pool while the requests run, and the decoders go first (helpers.priority)
         pipelined = args.mode == "queue" and size is not None
         # the single-image classifier is the same at every start: OpenVINO's CACHE_DIR turns its

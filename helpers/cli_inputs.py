@@ -1,7 +1,7 @@
 """The command-line sample's inputs: files, folders and IDX files as model-ready batches, in order.
 
 ``image_stream`` reads lazily; with a static RGB input (the static classifier) image files are
-decoded and resized ahead by ``helpers.images.prefetch``, the pipeline of notebook 04.
+decoded and resized ahead by ``helpers.images.prefetch``, the pipeline of appendix A4.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def image_stream(inputs: Iterable[str], channels: int, size: int | None = None) 
 
     Without ``size`` one file at a time, in this thread. With ``size`` (a static RGB input) image
     files are decoded and resized ahead by ``images.prefetch`` (one thread per core, a bounded
-    number of batches ahead), the pipeline of notebook 04; IDX files are read here.
+    number of batches ahead), the pipeline of appendix A4; IDX files are read here.
     """
     if size is None:
         for item in images.expand_inputs(inputs):

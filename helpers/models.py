@@ -209,7 +209,7 @@ def build_static_classifier(
     """Read, add static-shape PPP (layout, type, mean, scale) and compile (notebook 01 explains each step).
 
     With ``yield_to_host`` the inference threads run at a lower priority than this process's own
-    (``helpers.priority.run_lowered``; Linux): the pipeline's decoders go first (notebook 04).
+    (``helpers.priority.run_lowered``; Linux): the pipeline's decoders go first (appendix A4).
     """
     model = add_static_preprocessing(read_model(core, model_path), size)
     if yield_to_host:
