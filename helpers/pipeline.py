@@ -1,12 +1,12 @@
 """Files to results with every core busy: decode ahead in a small pool, feed an AsyncInferQueue zero-copy.
 
-Notebook 04 teaches the pieces and appendix A4 runs this pipeline: ``helpers.images.prefetch`` decodes and resizes the next files
-while the requests run, and the queue (``helpers.asyncq.run_queue``) takes each batch without a
-copy because the static-shape classifier (``helpers.models.build_static_classifier``, notebook 01)
-has a fixed input. The queue has no Python callback: this thread reads each result when its
-request comes back idle, so no finished request waits for a callback to get the GIL (``run_queue(pull=True)``;
-A1 section 12 writes that loop out, and A4 runs this pipeline beside notebook 04's queue).
-``make bench`` and the CLI's queue mode run this same code.
+Notebook 04 teaches the pieces and appendix A4 runs this pipeline: ``helpers.images.prefetch`` decodes and
+resizes the next files while the requests run, and the queue (``helpers.asyncq.run_queue``) takes each batch
+without a copy because the static-shape classifier (``helpers.models.build_static_classifier``, notebook 01)
+has a fixed input. The queue has no Python callback: this thread reads each result when its request comes
+back idle, so no finished request waits for a callback to get the GIL (``run_queue(pull=True)``; A1 section
+12 writes that loop out, and A4 runs this pipeline beside notebook 04's queue). ``make bench`` and the CLI's
+queue mode run this same code.
 """
 
 from __future__ import annotations
