@@ -71,10 +71,17 @@ def index_releases(python: str = sys.executable) -> list[str]:
 
 
 def releases_to_run(given: list[str], lowest: str, available: list[str]) -> list[str]:
-    """The releases given, or every available one from the floor (2025.0 -> 2025.0.0 and later)."""
-    if given:
-        return given
-    return [v for v in available if register.release_key(v) >= register.release_key(lowest)]
+    """The releases given, or every available one from the floor (2025.0 -> 2025.0.0 and later).
+
+    The words ``floor`` and ``newest`` stand for the oldest available release at or above the floor
+    and the newest one on the index.
+    """
+    span = [v for v in available if register.release_key(v) >= register.release_key(lowest)]
+    if not given:
+        return span
+    words = {"floor": span[:1], "newest": span[-1:]}
+    todo = [v for g in given for v in words.get(g, [g])]
+    return list(dict.fromkeys(todo))
 
 
 def pytest_counts(xml: Path) -> dict:
@@ -350,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"tables in {rel(TABLES)}, {rel(KNOWN_ISSUES)}, {rel(A2)}")
         return 0
 
-    available = [] if args.releases else index_releases(args.python)
+    words = not args.releases or {"floor", "newest"} & set(args.releases)
+    available = index_releases(args.python) if words else []
     todo = releases_to_run(args.releases, floor(), available)
     notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
     if args.light:
