@@ -74,10 +74,11 @@ test-wheelhouse: $(STAMP)
 releases:
 	$(PYTHON) tools/releases.py --record $(RELEASES)
 
-# CI's check of given releases (the floor and the newest): core notebooks 01-05, the CLI tests, and the
-# canaries against the register; writes nothing but .cache/releases/results.json.
+# CI's check of given releases (RELEASES="floor newest": pyproject's floor and the newest on the index):
+# core notebooks 01-05 (or NOTEBOOKS="01 04"), the CLI tests, and the canaries against the register;
+# writes nothing but .cache/releases/results.json.
 test-releases:
-	$(PYTHON) tools/releases.py --light $(RELEASES)
+	$(PYTHON) tools/releases.py --light $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(RELEASES)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

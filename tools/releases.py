@@ -357,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("releases", nargs="*", help="releases to run (default: floor to newest on the index)")
     parser.add_argument("--light", action="store_true", help="core notebooks 01-05 only (CI)")
+    parser.add_argument("--notebooks", nargs="+", metavar="PREFIX", help="only these notebooks, e.g. 01 04")
     parser.add_argument("--record", action="store_true", help="write the register, results and tables")
     parser.add_argument("--out", type=Path, help="results file (default docs/releases.json with --record)")
     parser.add_argument(
@@ -376,8 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     available = index_releases(args.python) if words else []
     todo = releases_to_run(args.releases, floor(), available)
     notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
-    if args.light:
-        notebooks = [nb for nb in notebooks if nb.name.startswith(CORE)]
+    if args.light or args.notebooks:
+        chosen = tuple(f"{p}-" for p in args.notebooks) if args.notebooks else CORE
+        notebooks = [nb for nb in notebooks if nb.name.startswith(chosen)]
     say(
         f"{len(todo)} release(s): {' '.join(todo)}; {len(notebooks)} notebooks, tests/test_cli.py, canaries"
         f"{' (record mode)' if args.record else ''}"
@@ -389,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     for n, release in enumerate(todo, 1):
         say(f"[{n}/{len(todo)}] OpenVINO {release}: venv {rel(CACHE / release / 'venv')}")
         result = Release(release, args.python, args.nbval_cell_timeout).run(notebooks, args.record)
-        result["selection"] = "light" if args.light else "full"
+        result["selection"] = "full" if not (args.light or args.notebooks) else [nb.stem for nb in notebooks]
         results[release] = result
         out.parent.mkdir(parents=True, exist_ok=True)
         ordered = dict(sorted(results.items(), key=lambda kv: register.release_key(kv[0])))
