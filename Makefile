@@ -71,8 +71,9 @@ test-wheelhouse: $(STAMP)
 # each in a venv of its own under .cache/releases/: every notebook, the CLI tests and the canaries. Records
 # what the canaries saw in tests/known_issues/register.json, the results in docs/releases.json and the
 # tables in docs/releases.md, docs/known-issues.md and notebook A2. Needs only python3 and the index.
+# NOTEBOOKS="01 04" runs only those notebooks (the tables say so).
 releases:
-	$(PYTHON) tools/releases.py --record $(RELEASES)
+	$(PYTHON) tools/releases.py --record $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(RELEASES)
 
 # CI's check of given releases (RELEASES="floor newest": pyproject's floor and the newest on the index):
 # core notebooks 01-05 (or NOTEBOOKS="01 04"), the CLI tests, and the canaries against the register;

@@ -239,7 +239,11 @@ def cell(result: dict, prefix: str) -> str:
     good, bad = passed(result, prefix)
     if not good and not bad:
         return "not run"
-    return f"all {good} pass" if not bad else f"**{bad} failed** of {good + bad}"
+    text = f"all {good} pass" if not bad else f"**{bad} failed** of {good + bad}"
+    chosen = result.get("selection", "full")
+    if prefix == "notebooks/" and chosen != "full":
+        text += " (only " + ", ".join(name.split("-")[0] for name in chosen) + ")"
+    return text
 
 
 def ok(result: dict) -> bool:
