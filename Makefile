@@ -73,13 +73,13 @@ test-wheelhouse: $(STAMP)
 # tables in docs/releases.md, docs/known-issues.md and notebook A2. Needs only python3 and the index.
 # NOTEBOOKS="01 04" runs only those notebooks (the tables say so).
 releases:
-	$(PYTHON) tools/releases.py --record $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(RELEASES)
+	$(PYTHON) tools/releases.py --record $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") $(RELEASES)
 
 # CI's check of given releases (RELEASES="floor newest": pyproject's floor and the newest on the index):
 # core notebooks 01-05 (or NOTEBOOKS="01 04"), the CLI tests, and the canaries against the register;
 # writes nothing but .cache/releases/results.json.
 test-releases:
-	$(PYTHON) tools/releases.py --light $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(RELEASES)
+	$(PYTHON) tools/releases.py --light $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") $(RELEASES)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -361,7 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("releases", nargs="*", help="releases to run (default: floor to newest on the index)")
     parser.add_argument("--light", action="store_true", help="core notebooks 01-05 only (CI)")
-    parser.add_argument("--notebooks", nargs="+", metavar="PREFIX", help="only these notebooks, e.g. 01 04")
+    parser.add_argument(
+        "--notebooks", type=str.split, metavar="PREFIXES", help='only these notebooks, e.g. "01 04"'
+    )
     parser.add_argument("--record", action="store_true", help="write the register, results and tables")
     parser.add_argument("--out", type=Path, help="results file (default docs/releases.json with --record)")
     parser.add_argument(
