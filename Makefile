@@ -16,6 +16,8 @@ NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell
 .PHONY: lab test test-extras lint format notebooks bench model soak test-offline clean
 # The workshop kit (issues #13, #16): learner copies, preflight check, offline wheels.
 .PHONY: exercises doctor wheelhouse test-wheelhouse
+# The course across OpenVINO releases (issue #27).
+.PHONY: releases test-releases
 
 $(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +74,20 @@ wheelhouse: $(LAB_STAMP)
 # Build the wheelhouse, then install from it with no network and run notebook 01 (a .ci/run step).
 test-wheelhouse: $(STAMP)
 	BUILDER=$(BIN)/python sh tools/check_wheelhouse.sh
+
+# Each OpenVINO release from pyproject's floor to the newest on the index (or RELEASES="2025.0.0 2026.4.1"),
+# each in a venv of its own under .cache/releases/: every notebook, the CLI tests and the canaries. Records
+# what the canaries saw in tests/known_issues/register.json, the results in docs/releases.json and the
+# tables in docs/releases.md, docs/known-issues.md and notebook A2. Needs only python3 and the index.
+# NOTEBOOKS="01 04" runs only those notebooks (the tables say so).
+releases:
+	$(PYTHON) tools/releases.py --record $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") $(RELEASES)
+
+# CI's check of given releases (RELEASES="floor newest": pyproject's floor and the newest on the index):
+# core notebooks 01-05 (or NOTEBOOKS="01 04"), the CLI tests, and the canaries against the register;
+# writes nothing but .cache/releases/results.json.
+test-releases:
+	$(PYTHON) tools/releases.py --light $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") $(RELEASES)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

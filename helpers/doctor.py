@@ -33,6 +33,8 @@ WIDGET_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 SAMPLE_PHOTO, SAMPLE_TOP1 = "coffee.png", "espresso"
 INSTALL_FIX = "install the course: make lab, or offline wheelhouse/install.sh (install.ps1 on Windows)"
 GB = 1024**3
+# The register of known issues per release, written by `make releases` (docs/known-issues.md).
+REGISTER = paths.REPO_ROOT / "tests" / "known_issues" / "register.json"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Check:
     detail: str
     fix: str = ""
     needed: bool = True
+    notes: tuple[str, ...] = ()  # printed indented under the check's line
 
 
 def python_version(version: Sequence[int] | None = None) -> Check:
@@ -112,13 +115,49 @@ def cores() -> Check:
     return Check("CPU cores", n >= 2, f"{n}", "one core works, but async gains are small", needed=False)
 
 
-def openvino_runtime() -> Check:
-    """OpenVINO importable, and recent enough."""
+def openvino_version() -> str:
+    """The installed OpenVINO's full version string, e.g. 2026.4.1-20975-...; raises when it is missing."""
     ov = importlib.import_module("openvino")
-    version = ov.get_version() if hasattr(ov, "get_version") else ov.__version__
-    digits = [int(part) for part in version.split("-")[0].split(".")[:2] if part.isdigit()]
+    return ov.get_version() if hasattr(ov, "get_version") else ov.__version__
+
+
+def openvino_runtime() -> Check:
+    """OpenVINO importable, and recent enough; names the release (and the build, when it says more)."""
+    version = openvino_version()
+    release = version.split("-")[0]
+    digits = [int(part) for part in release.split(".")[:2] if part.isdigit()]
     ok = tuple(digits) >= MIN_OPENVINO
-    return Check("OpenVINO", ok, version, f"OpenVINO >= {MIN_OPENVINO[0]}.{MIN_OPENVINO[1]}: {INSTALL_FIX}")
+    detail = f"release {release}" + (f" (build {version})" if version != release else "")
+    return Check("OpenVINO", ok, detail, f"OpenVINO >= {MIN_OPENVINO[0]}.{MIN_OPENVINO[1]}: {INSTALL_FIX}")
+
+
+def known_issues(version: str | None = None, register: Path | None = None) -> Check:
+    """The known issues that the register says the installed release has (the course works around them)."""
+    release = (version or openvino_version()).split("-")[0]
+    data = json.loads((register or REGISTER).read_text(encoding="utf-8"))
+    recorded = sorted(data["releases"], key=lambda r: tuple(int(p) for p in r.split(".") if p.isdigit()))
+    statuses = data["releases"].get(release)
+    if statuses is None:
+        checked = f"{recorded[0]} to {recorded[-1]}" if recorded else "none yet"
+        return Check(
+            "known issues",
+            False,
+            f"OpenVINO {release} is not in the register (tests/known_issues/register.json), issues unknown",
+            f"the course is checked on {checked} (docs/releases.md): install one of those, "
+            f"or record {release} with make releases RELEASES={release}",
+            needed=False,
+        )
+    apply = [n for n in sorted(statuses, key=int) if statuses[n] == "present"]
+    notes = tuple(f"#{n} {data['issues'][n]['title']}" for n in apply)
+    if not apply:
+        return Check(
+            "known issues", True, f"none of the {len(statuses)} applies to OpenVINO {release}", needed=False
+        )
+    detail = (
+        f"{len(apply)} of {len(statuses)} apply to OpenVINO {release} ({', '.join('#' + n for n in apply)}); "
+        "the course works around them (docs/known-issues.md)"
+    )
+    return Check("known issues", True, detail, needed=False, notes=notes)
 
 
 def devices() -> Check:
@@ -279,6 +318,7 @@ def run_checks(port: int = JUPYTER_PORT, device: str = "CPU", seconds: float = 1
         ("RAM", "", memory),
         ("CPU cores", "", cores),
         ("OpenVINO", INSTALL_FIX, openvino_runtime),
+        ("known issues", "restore it: git checkout tests/known_issues/register.json", known_issues),
         ("devices", INSTALL_FIX, devices),
         ("model checksum", "restore it: git checkout data/models", shipped_model),
         (
@@ -291,7 +331,8 @@ def run_checks(port: int = JUPYTER_PORT, device: str = "CPU", seconds: float = 1
         (f"port {port}", f"run jupyter lab --port {port + 11}", lambda: port_free(port)),
         ("course folders writable", "copy the course to a folder you own", folders_writable),
     ]
-    optional = ("CPU cores", "port")  # the port: `make lab` moves to the next free one
+    # The port: `make lab` moves to the next free one. Known issues: the course works around them.
+    optional = ("CPU cores", "port", "known issues")
     return [guarded(name, fix, check, not name.startswith(optional)) for name, fix, check in plan]
 
 
@@ -322,6 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = run_checks(args.port, args.device, args.seconds)
     for check in results:
         print(line(check, ok_mark, fail_mark), flush=True)
+        for note in check.notes:
+            print(f"    {note}")
     failed = [c.name for c in results if c.needed and not c.ok]
     if failed:
         print(f"{fail_mark} not ready: {len(failed)} needed check(s) failed ({', '.join(failed)})")
