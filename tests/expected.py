@@ -10,3 +10,13 @@ EXPECTED_TOP1 = {
     "motorcycle.png": "moped",
     "rocket.jpg": "missile",
 }
+
+# EfficientNet-Lite0's top-1 class id per sample photo (the same table): tells the results apart.
+EXPECTED_TOP1_ID = {
+    "cameraman.png": 872,
+    "cat.png": 285,
+    "coffee.png": 967,
+    "grace_hopper.jpg": 652,
+    "motorcycle.png": 665,
+    "rocket.jpg": 657,
+}

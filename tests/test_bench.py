@@ -10,9 +10,11 @@ import os
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from expected import EXPECTED_TOP1_ID
 
 from helpers import paths
 from helpers.paths import REPO_ROOT
@@ -133,25 +135,23 @@ def test_the_samples_loop_classifies_like_the_cli(tmp_path) -> None:
     for i, line in enumerate(lines):
         if "Image path: " in line:
             top1[os.path.basename(line.split("Image path: ")[1])] = int(lines[i + 4].split()[3])
-    assert top1 == {  # the model card's top-1 (data/models/README.md)
-        "cameraman.png": 872,
-        "cat.png": 285,
-        "coffee.png": 967,
-        "grace_hopper.jpg": 652,
-        "motorcycle.png": 665,
-        "rocket.jpg": 657,
-    }
+    assert top1 == EXPECTED_TOP1_ID  # the model card's top-1 (data/models/README.md)
 
 
-def test_bad_bench_peer_photos_is_one_clear_line(tmp_path) -> None:
-    env = {**os.environ, "BENCH_PEER_PHOTOS": "1", "BENCH_RESULTS_DIR": str(tmp_path)}
-    proc = subprocess.run(
+def bench_with(name: str, value: str, results: Path) -> subprocess.CompletedProcess:
+    """Run benchmarks/bench.py with one environment setting and the results written to ``results``."""
+    env = {**os.environ, name: value, "BENCH_RESULTS_DIR": str(results)}
+    return subprocess.run(
         [sys.executable, str(REPO_ROOT / "benchmarks" / "bench.py")],
         capture_output=True,
         text=True,
         env=env,
         timeout=60,
     )
+
+
+def test_bad_bench_peer_photos_is_one_clear_line(tmp_path) -> None:
+    proc = bench_with("BENCH_PEER_PHOTOS", "1", tmp_path)
     assert proc.returncode != 0
     assert proc.stderr.strip() == "bench: BENCH_PEER_PHOTOS='1' is not a number of photos above 1"
 
@@ -205,14 +205,7 @@ def test_chart_and_table_are_written(quick_run) -> None:
 
 
 def test_bad_bench_seconds_is_one_clear_line(tmp_path) -> None:
-    env = {**os.environ, "BENCH_SECONDS": "fast", "BENCH_RESULTS_DIR": str(tmp_path)}
-    proc = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "benchmarks" / "bench.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    proc = bench_with("BENCH_SECONDS", "fast", tmp_path)
     assert proc.returncode != 0
     assert proc.stderr.strip() == "bench: BENCH_SECONDS='fast' is not a positive number of seconds"
     assert not (tmp_path / "latest.json").exists()

@@ -17,6 +17,7 @@ import openvino as ov
 import openvino.opset13 as ops
 import pytest
 from child_signals import default_sigint
+from expected import EXPECTED_TOP1_ID
 from PIL import Image
 
 from helpers import cli_output, images, models, paths
@@ -26,15 +27,7 @@ REPO = paths.REPO_ROOT
 IDX = paths.DIGITS_DIR / "test-images.idx3-ubyte"
 IDX_LABELS = paths.DIGITS_DIR / "test-labels.idx1-ubyte"
 LENET = paths.MODELS_DIR / "lenet-digits.onnx"
-# EfficientNet-Lite0's top-1 class id per sample photo (data/models/README.md): tells the results apart.
-TOP1 = {
-    "cameraman.png": 872,
-    "cat.png": 285,
-    "coffee.png": 967,
-    "grace_hopper.jpg": 652,
-    "motorcycle.png": 665,
-    "rocket.jpg": 657,
-}
+TOP1 = EXPECTED_TOP1_ID  # the model card's top-1 class id per sample photo
 ROW = re.compile(r"^(\d+) +(\d\.\d{7})(?: +(.+))?$")
 # Tests that compare numbers (between modes, or with the f32 classifier in this process) run the CLI
 # at f32: its default is the device's own precision (bf16 on CPUs that have it), like the samples.

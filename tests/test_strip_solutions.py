@@ -155,6 +155,28 @@ def test_course_notebooks_lose_exactly_their_solution_cells(tmp_path, path):
         assert "# TODO" in copy.cells[i].source and "..." in copy.cells[i].source
     assert "✅" not in copy_outputs(copy)
     assert "output_type" not in copy_outputs(copy)
+    # a learner copy says nothing about the committed notebook, its solutions or the copies
+    prose = "\n".join(c.source for c in copy.cells if c.cell_type == "markdown")
+    for words in ("own copy", "make exercises", "committed notebook", "collapsed"):
+        assert words not in prose, words
+
+
+def test_the_pointer_to_the_learner_copies_goes_and_the_rest_of_its_cell_stays():
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# Title\n\nWork in your own copy: `make exercises` writes the notebooks into a\n"
+                "folder and prints where. Run top to bottom.\n\n**You will learn**"
+            ),
+            new_markdown_cell(
+                "> **Work in your own copy.** `make exercises` writes copies, and\n"
+                "> prints where they are.\n\n**Contents**"
+            ),
+        ]
+    )
+    strip_solutions.drop_copy_pointer(nb)
+    assert nb.cells[0].source == "# Title\n\nRun top to bottom.\n\n**You will learn**"
+    assert nb.cells[1].source == "**Contents**"
 
 
 def copy_outputs(nb: nbformat.NotebookNode) -> str:

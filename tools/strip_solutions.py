@@ -66,6 +66,20 @@ def strip(nb: nbformat.NotebookNode) -> int:
     return before - len(nb.cells)
 
 
+# The committed notebook's pointer to the learner copies ("Work in your own copy: `make exercises` ...
+# prints where."): a learner copy is that copy already, so the sentence goes.
+OWN_COPY = re.compile(r"(?:> )?\**Work in your own copy[.:]\**.*?prints where(?: they are)?\.[ \t]*", re.S)
+
+
+def drop_copy_pointer(nb: nbformat.NotebookNode) -> None:
+    """Remove the sentence that sends a reader of the committed notebook to the learner copies."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and OWN_COPY.search(cell.source):
+            text = OWN_COPY.sub("", cell.source)
+            text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+            cell.source = text
+
+
 def relink(nb: nbformat.NotebookNode, source_dir: Path, copied: set[str], target_dir: Path) -> None:
     """Point Markdown links at files that have no learner copy back to where they live."""
 
@@ -138,6 +152,7 @@ def learner_copy(
     removed = strip(nb)
     if removed == 0 and need_solutions:
         raise StripError(f"{shown(path)}: no cells tagged '{SOLUTION_TAG}'; nothing to strip")
+    drop_copy_pointer(nb)
     relink(nb, path.parent, copied, out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

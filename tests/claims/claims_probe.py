@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
-import openvino.opset13 as ops
+from claims_models import conv_stack
 
 from helpers.images import read_for_model
 from helpers.models import build_static_classifier
@@ -172,13 +172,7 @@ def probe_queue_error(device: str) -> dict:
 def probe_out_of_order(device: str) -> dict:
     """Two requests on two streams: a small input started second finishes before a large one."""
     core = ov.Core()
-    image = ops.parameter([1, 3, -1, -1], ov.Type.f32, name="image")
-    node = image
-    rng = np.random.default_rng(0)
-    for _ in range(6):
-        weights = ops.constant(rng.standard_normal((3, 3, 3, 3)).astype(np.float32) * 0.1)
-        node = ops.relu(ops.convolution(node, weights, [1, 1], [1, 1], [1, 1], [1, 1]))
-    model = ov.Model([node], [image], "conv_stack")
+    model = conv_stack()
     compiled = core.compile_model(model, device, {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": 2})
     order: list[str] = []
     queue = ov.AsyncInferQueue(compiled, 2)

@@ -14,25 +14,14 @@ import time
 
 import numpy as np
 import openvino as ov
-import openvino.opset13 as ops
 import pytest
+from claims_models import conv_stack
 
 from helpers.images import read_for_model
 from helpers.models import build_static_classifier
 from helpers.paths import IMAGES_DIR, SHIPPED_MODEL
 
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}
-
-
-def conv_stack() -> ov.Model:
-    """A model whose cost grows with its dynamic input size: six 3x3 convolutions."""
-    image = ops.parameter([1, 3, -1, -1], ov.Type.f32, name="image")
-    node = image
-    rng = np.random.default_rng(0)
-    for _ in range(6):
-        weights = ops.constant(rng.standard_normal((3, 3, 3, 3)).astype(np.float32) * 0.1)
-        node = ops.relu(ops.convolution(node, weights, [1, 1], [1, 1], [1, 1], [1, 1]))
-    return ov.Model([node], [image], "conv_stack")
 
 
 @pytest.fixture(scope="module")
