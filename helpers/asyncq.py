@@ -230,10 +230,11 @@ def run_queue(
     ``pull=True`` sets no Python callback: this thread stores ``store(queue[i])`` when
     ``get_idle_request_id`` hands request ``i`` back, before starting it again, and after
     ``wait_all`` for the last ones (the loop of A1 section 12; ``helpers.pipeline`` uses it).
-    A Python callback runs on OpenVINO's inference thread, which first takes the GIL, and the
-    request becomes idle only when the callback returns (``set_custom_callbacks`` in pyopenvino's
-    ``async_infer_queue.cpp``), so a stream waits whenever another thread holds the GIL; without
-    one, no request waits for Python.
+    A Python callback runs on the compiled model's one callback thread (on CPU: not an inference
+    thread, and one callback at a time), which first takes the GIL, and the request becomes idle
+    only when the callback returns (``set_custom_callbacks`` in pyopenvino's
+    ``async_infer_queue.cpp``; ``tests/claims`` shows both), so a finished request waits whenever
+    another thread holds the GIL or another callback runs; without one, no request waits for Python.
     The queue must never have had ``set_callback`` (a callback cannot be removed), and ``timeline``
     needs the callback. ``start_async`` takes the request ``get_idle_request_id`` returned: only
     this thread pops the idle list, completions push at its back.

@@ -4,7 +4,7 @@ Notebook 04 teaches the pieces: ``helpers.images.prefetch`` decodes and resizes 
 while the requests run, and the queue (``helpers.asyncq.run_queue``) takes each batch without a
 copy because the static-shape classifier (``helpers.models.build_static_classifier``, notebook 01)
 has a fixed input. The queue has no Python callback: this thread reads each result when its
-request comes back idle, so no inference thread waits for the GIL (``run_queue(pull=True)``;
+request comes back idle, so no finished request waits for a callback to get the GIL (``run_queue(pull=True)``;
 A1 section 12 writes that loop out, and notebook 04 runs this pipeline beside its callback loop).
 ``make bench`` and the CLI's queue mode run this same code.
 """

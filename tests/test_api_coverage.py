@@ -35,9 +35,9 @@ def test_the_seed_list_has_27_members() -> None:
 @pytest.mark.parametrize("member", MEMBERS)
 def test_a1_runs_the_member(member: str) -> None:
     code = a1_code()
-    if member in RENAMED:  # taught as a rename: the cell asks for the old name and shows the new one
+    if member in RENAMED:  # removed aliases: the cell asks for the old name and shows the one to use
         assert re.search(rf'\("{member}", "{RENAMED[member]}"\)', code), (
-            f"A1 does not show {member} as a rename"
+            f"A1 does not show {member} beside {RENAMED[member]}"
         )
         return
     assert hasattr(ov.InferRequest, member), f"{member} is not an InferRequest member in this OpenVINO"
