@@ -1,4 +1,5 @@
-"""Issue #13: every exercise of a core notebook can be failed, is passed by its solution, practises OpenVINO.
+"""Issues #13 and #24: every exercise of a core notebook can be failed, rejects its shortcuts, is passed by
+its solution, and practises OpenVINO.
 
 Per core notebook, one kernel runs the learner copy (solutions stripped) cell by cell from notebooks/;
 tests/exercise_harness.py says what is checked. The machinery itself is tested on small synthetic
@@ -34,10 +35,10 @@ def skip_without_extra(path):
             pytest.skip(f"{path.name} needs the {extra} extra ({', '.join(modules)})")
 
 
-def wrong_or_fail(path, nb):
+def wrong_or_fail(path, nb, name="WRONG"):
     if not find_exercises(nb)[0]:
         pytest.fail(f"{path.name}: {NO_EXERCISES} (cells tagged exercise:<id>, check:<id>, solution:<id>)")
-    wrong = load_wrong(path)
+    wrong = load_wrong(path, name=name)
     if isinstance(wrong, str):
         pytest.fail(f"{path.name}: {wrong}")
     return wrong
@@ -46,16 +47,16 @@ def wrong_or_fail(path, nb):
 @pytest.mark.parametrize("path", CORE, ids=[p.stem for p in CORE])
 def test_exercises_follow_the_convention(path):
     nb = nbformat.read(path, as_version=4)
-    problems = structure_problems(nb, wrong_or_fail(path, nb))
+    problems = structure_problems(nb, wrong_or_fail(path, nb), shortcuts=wrong_or_fail(path, nb, "SHORTCUTS"))
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", CORE, ids=[p.stem for p in CORE])
 def test_every_check_can_fail_and_every_solution_passes(path):
     nb = nbformat.read(path, as_version=4)
-    wrong = wrong_or_fail(path, nb)
+    wrong, shortcuts = wrong_or_fail(path, nb), wrong_or_fail(path, nb, "SHORTCUTS")
     skip_without_extra(path)
-    problems = run_problems(nb, wrong, cwd=NOTEBOOKS)
+    problems = run_problems(nb, wrong, cwd=NOTEBOOKS, shortcuts=shortcuts)
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
