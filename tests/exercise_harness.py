@@ -246,7 +246,8 @@ def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=()) -> l
         again = copy.deepcopy(check_cell)
         run(again, index)
         said = output_text(again).strip()
-        if not said.startswith(WRONG_MARK) or RIGHT_MARK in said or concept not in said or "\n" in said:
+        first = (said.splitlines() or [""])[0]
+        if not first.startswith(WRONG_MARK) or RIGHT_MARK in said or concept not in first:
             problems.append(
                 f"{ex_id}: with shortcut {number} the check printed {said!r}, "
                 f"not one '{WRONG_MARK}' line naming {concept!r}"

@@ -209,3 +209,29 @@ def test_wrong_answers_come_from_the_module_named_by_the_notebook_digits(tmp_pat
     assert load_wrong(tmp_path / "07-demo.ipynb", answers) == {"07-x": "x = 1"}
     missing = load_wrong(tmp_path / "08-demo.ipynb", answers)
     assert isinstance(missing, str) and "exercise_answers/nb08.py is missing" in missing
+
+
+def test_a_shortcut_that_passes_or_whose_hint_skips_the_concept_is_reported(tmp_path):
+    nb = notebook(relu_exercise(), device_exercise())
+    shortcuts = {
+        "demo-relu": [
+            ("infer", "relu_out = reference.copy()"),  # the value computed earlier: this check accepts it
+            ("infer", "relu_out = sample"),  # rejected, and the hint names the concept
+        ],
+        "demo-device": [("get_property", 'name = "CPU"')],  # rejected, but the hint never says get_property
+    }
+
+    problems = run_problems(nb, GOOD_WRONG, cwd=tmp_path, shortcuts=shortcuts)
+
+    assert problems[0].startswith("demo-relu: with shortcut 1 the check printed '✅")
+    assert problems[1].startswith(
+        "demo-device: with shortcut 1 the check printed '✗ demo-device: ask the core"
+    )
+    assert "naming 'get_property'" in problems[1]
+    assert len(problems) == 2, problems
+
+
+def test_an_exercise_without_a_shortcut_is_reported():
+    nb = notebook(relu_exercise(), device_exercise())
+    problems = structure_problems(nb, GOOD_WRONG, shortcuts={"demo-relu": [("infer", "relu_out = sample")]})
+    assert problems == ["demo-device: no shortcut in SHORTCUTS (concept, source)"]

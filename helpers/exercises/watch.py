@@ -9,12 +9,15 @@ afterwards the check reads what happened (``start_async`` calls, userdata, callb
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import openvino as ov
 
 from helpers.models import openvino_reason
+
+POLL_LIMIT_S = 10.0  # an inference of the checks' model takes milliseconds
 
 
 class WatchedRequest(ov.InferRequest):
@@ -29,6 +32,7 @@ class WatchedRequest(ov.InferRequest):
         self.events: list[tuple[str, Any]] = []  # (what, detail) in call order
         self.callbacks: list[tuple[int, Any, bool]] = []  # (thread id, userdata, raised)
         self._hold_s = hold_s
+        self._started_at: float | None = None  # when the last start_async ran
         self._polled = threading.Event()
         self._learner: Callable[[Any], None] | None = None
         super().set_callback(self._run_callback, None)
@@ -54,9 +58,14 @@ class WatchedRequest(ov.InferRequest):
         self._polled.clear()
         userdata = kwargs.get("userdata", args[1] if len(args) > 1 else None)
         self.events.append(("start_async", userdata))
+        self._started_at = time.monotonic()
         super().start_async(*args, **kwargs)
 
     def wait_for(self, timeout: int) -> bool:  # noqa: D102
+        if self._started_at is None:  # a poll loop would never end
+            raise RuntimeError("wait_for on a request that was never started answers False forever")
+        if time.monotonic() - self._started_at > POLL_LIMIT_S:
+            raise RuntimeError(f"still polling {POLL_LIMIT_S:.0f} s after start_async")
         done = super().wait_for(timeout)
         self.events.append(("wait_for", done))
         self._polled.set()
