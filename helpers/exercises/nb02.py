@@ -14,7 +14,13 @@ import numpy as np
 import openvino as ov
 
 from helpers.exercises import check
-from helpers.exercises.reference import held_out_batches, held_out_folder, reference_labels, reference_model
+from helpers.exercises.reference import (
+    F32,
+    held_out_batches,
+    held_out_folder,
+    reference_labels,
+    reference_model,
+)
 from helpers.images import read_idx_images
 from helpers.models import openvino_reason
 from helpers.paths import DIGITS_DIR, MODELS_DIR
@@ -28,9 +34,7 @@ COPY_HINT = (
 @cache
 def _digit_model() -> ov.CompiledModel:
     """The LeNet digit model (f32 [1,1,28,28] input, 10 logits), compiled on CPU."""
-    return ov.Core().compile_model(
-        MODELS_DIR / "lenet-digits.onnx", "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
-    )
+    return ov.Core().compile_model(MODELS_DIR / "lenet-digits.onnx", "CPU", F32)
 
 
 def _digits() -> list[np.ndarray]:
