@@ -181,8 +181,12 @@ def run_problems(
     cwd: Path,
     timeout: int = CELL_TIMEOUT,
     shortcuts: dict[str, list[tuple[str, str]]] | None = None,
+    seen: list[tuple[str, str, str]] | None = None,
 ) -> list[str]:
-    """Drive one kernel over the learner copy, injecting wrong answers and solutions; return problems."""
+    """Drive one kernel over the learner copy, injecting wrong answers and solutions; return problems.
+
+    ``seen``, when given, receives ``(exercise, answer, what the check printed)`` for each answer run.
+    """
     exercises, _ = find_exercises(nb)
     solutions = {ex.id: nb.cells[ex.cells["solution"]] for ex in exercises}
     stripped = learner_copy(nb)
@@ -215,14 +219,14 @@ def run_problems(
             if ex_id is None or ex_id not in solutions:
                 continue
             problems += check_one(
-                ex_id, cell, index, wrong, solutions[ex_id], run, (shortcuts or {}).get(ex_id, [])
+                ex_id, cell, index, wrong, solutions[ex_id], run, (shortcuts or {}).get(ex_id, []), seen
             )
             if ex_id in learner_cells:  # unanswered again: later cells must not need the answer
                 run(copy.deepcopy(learner_cells[ex_id]), index)
     return problems
 
 
-def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=()) -> list[str]:
+def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=(), seen=None) -> list[str]:
     """Judge one exercise: unanswered, the wrong answer, each shortcut, then the solution; return problems."""
     problems = []
     said = output_text(check_cell).strip()
@@ -235,6 +239,8 @@ def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=()) -> l
         again = copy.deepcopy(check_cell)
         run(again, index)
         said = output_text(again).strip()
+        if seen is not None:
+            seen.append((ex_id, "WRONG", said))
         if WRONG_MARK not in said or RIGHT_MARK in said:
             problems.append(
                 f"{ex_id}: with the wrong answer the check printed {said!r}, not '{WRONG_MARK} ...'"
@@ -246,6 +252,8 @@ def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=()) -> l
         again = copy.deepcopy(check_cell)
         run(again, index)
         said = output_text(again).strip()
+        if seen is not None:
+            seen.append((ex_id, f"shortcut {number}", said))
         first = (said.splitlines() or [""])[0]
         if not first.startswith(WRONG_MARK) or RIGHT_MARK in said or concept not in first:
             problems.append(
@@ -255,6 +263,8 @@ def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=()) -> l
     answer = copy.deepcopy(solution)
     error = run(answer, index)
     said = output_text(answer).strip()
+    if seen is not None:
+        seen.append((ex_id, "solution", said))
     if error or RIGHT_MARK not in said or WRONG_MARK in said:
         problems.append(f"{ex_id}: the solution printed {said!r}{f' and raised {error}' if error else ''}")
     return problems
