@@ -17,7 +17,10 @@ drift of a shared machine hits both sides alike; each figure is the median of it
    but uncoupled (``corun_over_limit``: the share of the limit that sharing the cores leaves);
    ``limit_fps = cores / (decode CPU + inference CPU per image)``;
 3. a jobs sweep (1, 2, 4, 8) under the LATENCY and THROUGHPUT hints, drawn as a chart;
-4. optional extras: ``benchmarks/<name>.py`` for each name in ``EXTRAS`` that exists (see ``extras``).
+4. optional extras: ``benchmarks/<name>.py`` for each name in ``EXTRAS`` that exists (see ``extras``);
+5. ``classify-async`` against its peer, the samples' loop (``sample_loop.py``), as whole processes
+   over 1 photo and over 600 (``BENCH_PEER_PHOTOS``), in paired rounds (``peer.py``):
+   ``cli_over_sample_loop_1`` and ``cli_over_sample_loop_600``.
 
 ``BENCH_SECONDS`` (default 3) is the length of one measurement. Output: a Markdown table on
 stdout, ``<out>/latest.json`` (every round kept) and the chart ``<out>/sweep.png`` (``--out``
@@ -49,6 +52,7 @@ from helpers.images import list_image_files, read_for_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ceiling  # noqa: E402
+import peer  # noqa: E402
 import report  # noqa: E402
 import workloads  # noqa: E402
 
@@ -89,6 +93,16 @@ def bench_seconds() -> float:
     if not value > 0:
         raise SystemExit(f"bench: BENCH_SECONDS={raw!r} is not a positive number of seconds")
     return value
+
+
+def peer_counts() -> tuple[int, ...]:
+    """Photo counts of the comparison with the samples' loop: 1 and ``BENCH_PEER_PHOTOS`` (default 600)."""
+    raw = os.environ.get("BENCH_PEER_PHOTOS", "").strip()
+    if not raw:
+        return peer.PHOTOS
+    if not raw.isdigit() or int(raw) < 2:
+        raise SystemExit(f"bench: BENCH_PEER_PHOTOS={raw!r} is not a number of photos above 1")
+    return (1, int(raw))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -222,10 +236,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """Set up, measure every comparison in alternating rounds, return the results dictionary."""
     say = Progress()
     seconds = bench_seconds()
+    peer_photos = peer_counts()
     rounds = dict.fromkeys(ROUNDS, 1) if args.quick else dict(ROUNDS)
     sweep_seconds = seconds / rounds["sweep"]
     per_round = {"ceiling": 4 * seconds + 6, "e2e": 7.5 * seconds + seconds / 3}
     expected = sum(per_round[k] * rounds[k] for k in per_round) + len(HINTS) * len(SWEEP_JOBS) * seconds
+    expected += 20 if args.quick else 120  # the whole processes of the comparison with the samples' loop
     say(f"BENCH_SECONDS={seconds:g} s, rounds {rounds}; expect about {expected + 15:.0f} s in all")
     load_before = report.load_average()
     cores = report.usable_cpus()
@@ -353,6 +369,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ctx = Context(core, xml, files, preloaded, jobs, seconds, rounds["ceiling"], say, meter, alternate)
         extra = extras(ctx)
 
+    # 5: classify-async against the samples' loop, whole processes over files, paired rounds.
+    say(f"classify-async against the samples' loop, whole processes: {peer_photos} photos")
+    peer_rounds = dict.fromkeys(peer_photos, 1) if args.quick else None
+    versus_peer = peer.measure(files, peer_photos, peer_rounds, say)
+
     bapp = median_of([c.fps for c in ceiling_runs])
     queue = median_of([q.fps for q in queue_rounds])
     queue_callback = median_of([q.fps for q in callback_rounds])
@@ -399,6 +420,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "sweep": sweep,
         **extra,
         **advise_entry(say, args.quick),
+        **versus_peer,
         "cores_used": meter.cores,
         "rounds": {
             "benchmark_app_fps": [c.fps for c in ceiling_runs],
@@ -446,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         results = run(args)
-    except ceiling.CeilingError as exc:
+    except (ceiling.CeilingError, peer.PeerError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)

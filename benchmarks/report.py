@@ -151,6 +151,10 @@ def markdown_table(r: dict[str, Any]) -> str:
         ("→ PPP over numpy preprocessing, async", "", _ratio(r["ppp_over_python_prep_async"]), ""),
         *[tuple(row) for row in r.get("table_rows", [])],
     ]
+    if "peer" in r:  # results written before the comparison with the samples' loop lack it
+        import peer  # beside this file
+
+        rows += [tuple(row) for row in peer.table_rows(r)]
     lines = ["| measurement | value | ratio | target |", "|---|---:|---:|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += [

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -149,6 +150,29 @@ def compile_for(
         ) from None
 
 
+def compiled_model_cache() -> Path | None:
+    """OpenVINO's model cache for the sample: ``<cache>/openvino`` (git-ignored), or None if unusable."""
+    try:
+        folder = paths.cache_dir() / "openvino"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def precision_line(compiled: ov.CompiledModel, asked: str) -> str:
+    """The log line naming the precision that runs: ``Inference precision: f32 (the device's default)``."""
+    try:
+        value = compiled.get_property("INFERENCE_PRECISION_HINT")
+        name = value.get_type_name() if isinstance(value, ov.Type) else str(value)
+    except RuntimeError:  # a device (or AUTO's choice) that does not report it
+        name = "not reported by the device"
+    how = (
+        "the device's default; exact results: --precision f32" if asked == "default" else "set by --precision"
+    )
+    return f"Inference precision: {name} ({how})"
+
+
 @dataclass
 class Setup:
     """Everything prepared once before the images: the model, its labels and the compiled classifier."""
@@ -165,10 +189,25 @@ class Setup:
     size: int | None = None  # resized on the host to [1, size, size, 3] (static PPP), else in the graph
 
 
-def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
+def chosen_hint(args: argparse.Namespace, total: int) -> str | None:
+    """The ``PERFORMANCE_HINT`` to compile with: ``--hint``, else THROUGHPUT for a queue of 2+ images.
+
+    A queue of many images wants throughput: the THROUGHPUT hint runs one stream per core or two,
+    each on its own thread, where the device's default (LATENCY on CPU) splits every inference over
+    all cores and synchronises them, which costs CPU per image that decoding could use (``make
+    bench``, ``benchmarks/peer.py``). One image, the restarting request (callback mode, one
+    request) and one batched request keep the device's default. None: the device's default.
+    """
+    if args.hint:
+        return args.hint
+    return "throughput" if args.mode == "queue" and not args.batch and total > 1 else None
+
+
+def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
     """Read and check the model, load labels, add PPP and compile (in batch mode: the PPP part only).
 
-    Results are printed on ``results``; log lines on ``sys.stdout`` (stderr in json mode).
+    ``total`` images are to come (it chooses the hint, ``chosen_hint``). Results are printed on
+    ``results``; log lines on ``sys.stdout`` (stderr in json mode).
     """
     info(f"OpenVINO: {ov.get_version()}")
     core = ov.Core()
@@ -182,10 +221,11 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     class_names = load_class_names(args, model)
     config: dict[str, str] = {}
-    if args.device == "CPU":  # the CPU default may be bf16; f32 keeps every mode's results equal
-        config["INFERENCE_PRECISION_HINT"] = "f32"
-    if args.hint:
-        config["PERFORMANCE_HINT"] = args.hint.upper()
+    if args.precision != "default":  # the device's default may be bf16; f32 gives every mode equal results
+        config["INFERENCE_PRECISION_HINT"] = args.precision
+    hint = chosen_hint(args, total)
+    if hint is not None:
+        config["PERFORMANCE_HINT"] = hint.upper()
     colour = "RGB" if channels == 3 else "gray"
     flip = " -> reverse channels (BGR)" if args.reverse_input_channels else ""
     reverse = args.reverse_input_channels
@@ -204,12 +244,18 @@ def prepare(args: argparse.Namespace, results: TextIO) -> Setup:
         ppp_model = cli_modes.preprocessor(model, mean, std, size, reverse)
         compiled = compile_for(core, ppp_model, args.device, config)
     else:
-        info(f"Loading the model to the plugin (device {args.device})")
+        cache = None if args.no_cache else compiled_model_cache()
+        where = f"; compiled model cached in {paths.display_path(cache)}" if cache else ""
+        info(f"Loading the model to the plugin (device {args.device}{where})")
         ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
         # queue mode on host-resized input is notebook 04's pipeline: the files are decoded ahead
         # on a pool while the requests run, and the decoders go first (helpers.priority)
         pipelined = args.mode == "queue" and size is not None
-        compiled = compile_for(core, ppp_model, args.device, config, yield_to_host=pipelined)
+        # the single-image classifier is the same at every start: OpenVINO's CACHE_DIR turns its
+        # compilation into a load (notebook 01); batch mode's network depends on the image count
+        single = {**config, "CACHE_DIR": str(cache)} if cache else config
+        compiled = compile_for(core, ppp_model, args.device, single, yield_to_host=pipelined)
+        info(precision_line(compiled, args.precision))
     printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
     return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 
@@ -227,6 +273,8 @@ def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], t
         requests = plural(len(queue), "infer request")
         info(f"Starting inference in asynchronous mode: AsyncInferQueue with {requests}")
         more = " (more requests: --jobs N or --hint throughput)" if hint == "LATENCY" else ""
+        if hint == "THROUGHPUT" and not args.hint:
+            more = " (chosen for more than one image; --hint latency for the device's default)"
         info(f"PERFORMANCE_HINT {hint}{more}")
     else:
         request = setup.compiled.create_infer_request()
@@ -254,6 +302,7 @@ def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], ta
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     info(f"Loading the model with batch {len(arrays)} to the plugin (device {args.device})")
     network = compile_for(setup.core, batched, args.device, setup.config)
+    info(precision_line(network, args.precision))
     info(
         f"Starting inference in asynchronous mode: one request with a batch of {plural(len(arrays), 'image')}"
     )
@@ -287,8 +336,8 @@ def classify(args: argparse.Namespace, results: TextIO) -> int:
     """Prepare, classify every input and print the summary; return the exit code."""
     tally = Tally()
     try:
-        setup = prepare(args, results)
         tally.total = count_images(args.input)
+        setup = prepare(args, results, tally.total)
         stream = setup.printer.screen(image_stream(args.input, setup.channels, setup.size))
         (run_batch if args.batch else run_rounds)(args, setup, stream, tally)
         setup.printer.finish()

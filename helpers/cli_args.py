@@ -8,6 +8,9 @@ from pathlib import Path
 
 from helpers import cli_output, models, paths
 
+# --precision: "default" leaves INFERENCE_PRECISION_HINT to the device, as the official samples do.
+PRECISIONS = ("default", "f32", "bf16", "f16")
+
 
 def positive_int(text: str) -> int:
     """Argparse type: an integer >= 1."""
@@ -59,7 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="infer requests in the queue (default 0 = OPTIMAL_NUMBER_OF_INFER_REQUESTS)",
     )
     p.add_argument(
-        "--hint", choices=["latency", "throughput"], help="PERFORMANCE_HINT (default: the device's own)"
+        "--hint",
+        choices=["latency", "throughput"],
+        help="PERFORMANCE_HINT (default: throughput for a queue of 2+ images, else the device's own)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="default",
+        help="INFERENCE_PRECISION_HINT: default, the device's own, as the samples (bf16 on CPUs that "
+        "have it); f32 for exact results, the same in every mode (default: default)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compile the model afresh instead of loading it from OpenVINO's cache (CACHE_DIR) in "
+        ".cache/openvino (queue and callback modes)",
     )
     p.add_argument(
         "--batch", action="store_true", help="all images in ONE batched request (the C++ set_batch mode)"

@@ -35,13 +35,15 @@ REQUIRED_KEYS = [
     "ppp_over_python_prep",
     "cpu_count",
     "seconds_per_round",
+    "cli_over_sample_loop_1",
 ]
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, dict, object]:
     out = tmp_path_factory.mktemp("bench")
-    env = {**os.environ, "BENCH_SECONDS": "0.3", "BENCH_RESULTS_DIR": str(out)}
+    # The comparison with the samples' loop runs whole processes: 1 photo and 12 here, not 600.
+    env = {**os.environ, "BENCH_SECONDS": "0.3", "BENCH_RESULTS_DIR": str(out), "BENCH_PEER_PHOTOS": "12"}
     proc = subprocess.run(
         [sys.executable, str(REPO_ROOT / "benchmarks" / "bench.py"), "--quick"],
         capture_output=True,
@@ -87,6 +89,71 @@ def test_every_round_is_kept_and_each_figure_is_their_median(quick_run) -> None:
     assert r["async_e2e_fps"] == pytest.approx(statistics.median(rounds["async_ppp_fps"]))
     equal = rounds["async_equal_priority_fps"]
     assert r["async_equal_priority_fps"] == pytest.approx(statistics.median(equal))
+
+
+def test_the_cli_is_compared_with_the_samples_loop_as_whole_processes(quick_run) -> None:
+    proc, r, _ = quick_run
+    assert r["peer_photos"] == [1, 12]
+    assert r["peer_precision"] in {"f32", "bf16", "f16"}
+    for count in (1, 12):
+        runs = r["peer"][str(count)]
+        assert len(runs["ratios"]) == 1  # --quick: one pair per count
+        for side in ("sample_loop", "cli"):
+            # a whole process: it took time and used CPU
+            assert runs[f"{side}_seconds"][0] > 0 and runs[f"{side}_cpu_seconds"][0] > 0, side
+        assert runs["ratios"][0] == pytest.approx(runs["sample_loop_seconds"][0] / runs["cli_seconds"][0])
+        assert r[f"cli_over_sample_loop_{count}"] == pytest.approx(statistics.median(runs["ratios"]))
+        assert f"cli_over_sample_loop_{count}" in proc.stdout
+    # over many photos the CLI also runs at the samples' hint, to take the speed-up apart
+    at_hint = r["peer"]["12"]["ratios_at_sample_hint"]
+    assert at_hint[0] == pytest.approx(
+        r["peer"]["12"]["sample_loop_seconds"][0] / r["peer"]["12"]["cli_at_sample_hint_seconds"][0]
+    )
+    assert r["cli_at_sample_hint_over_sample_loop_12"] == pytest.approx(at_hint[0])
+    assert "ratios_at_sample_hint" not in r["peer"]["1"]
+    # the bigger folder takes both sides longer than one photo does
+    assert r["peer"]["12"]["sample_loop_cpu_seconds"][0] > r["peer"]["1"]["sample_loop_cpu_seconds"][0]
+    assert r["peer"]["12"]["cli_cpu_seconds"][0] > r["peer"]["1"]["cli_cpu_seconds"][0]
+
+
+def test_the_samples_loop_classifies_like_the_cli(tmp_path) -> None:
+    sample = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "sample_loop.py"), "-i", str(paths.IMAGES_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert sample.returncode == 0, sample.stderr[-2000:]
+    lines = sample.stdout.splitlines()
+    paths_seen = [ln.split("Image path: ")[1] for ln in lines if "Image path: " in ln]
+    assert [os.path.basename(p) for p in paths_seen] == sorted(
+        p.name for p in paths.IMAGES_DIR.iterdir() if p.suffix in {".png", ".jpg"}
+    )
+    top1 = {}
+    for i, line in enumerate(lines):
+        if "Image path: " in line:
+            top1[os.path.basename(line.split("Image path: ")[1])] = int(lines[i + 4].split()[3])
+    assert top1 == {  # the model card's top-1 (data/models/README.md)
+        "cameraman.png": 872,
+        "cat.png": 285,
+        "coffee.png": 967,
+        "grace_hopper.jpg": 652,
+        "motorcycle.png": 665,
+        "rocket.jpg": 657,
+    }
+
+
+def test_bad_bench_peer_photos_is_one_clear_line(tmp_path) -> None:
+    env = {**os.environ, "BENCH_PEER_PHOTOS": "1", "BENCH_RESULTS_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "bench.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == "bench: BENCH_PEER_PHOTOS='1' is not a number of photos above 1"
 
 
 def test_the_pipeline_and_the_ceiling_run_the_static_classifier(quick_run) -> None:

@@ -36,6 +36,9 @@ TOP1 = {
     "rocket.jpg": 657,
 }
 ROW = re.compile(r"^(\d+) +(\d\.\d{7})(?: +(.+))?$")
+# Tests that compare numbers (between modes, or with the f32 classifier in this process) run the CLI
+# at f32: its default is the device's own precision (bf16 on CPUs that have it), like the samples.
+EXACT = ("--precision", "f32")
 NOTE = "[ INFO ] This sample is an API example, for any performance measurements please use the dedicated "
 
 
@@ -68,7 +71,7 @@ def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.fixture(scope="module")
 def two_images() -> subprocess.CompletedProcess[str]:
-    return run_cli("-i", "data/images/cat.png", "data/images/coffee.png")
+    return run_cli("-i", "data/images/cat.png", "data/images/coffee.png", *EXACT)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +119,19 @@ def test_info_lines_and_closing_note(two_images):
         "data/images/coffee.png",
     ]
     assert "/work/" not in two_images.stdout  # repo paths are printed relative
+
+
+def test_precision_is_the_devices_default_unless_asked_and_the_log_says_which(two_images, core):
+    # Like the samples, the CLI leaves INFERENCE_PRECISION_HINT to the device; --precision f32 sets it.
+    default = core.get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
+    plain = run_cli("-i", "data/images/cat.png", "-n", "1")
+    assert plain.returncode == 0, plain.stderr
+    line = f"[ INFO ] Inference precision: {default} (the device's default; exact results: --precision f32)"
+    assert line in plain.stdout.splitlines()
+    assert blocks(plain.stdout)[0][1][0][0] == TOP1["cat.png"]
+    assert "[ INFO ] Inference precision: f32 (set by --precision)" in two_images.stdout.splitlines()
+    batch = run_cli("-i", "data/images/cat.png", "-n", "1", "--batch", "--precision", "f32")
+    assert "[ INFO ] Inference precision: f32 (set by --precision)" in batch.stdout.splitlines()
 
 
 # ---------------------------------------------------------------- many inputs, bad ones among them
@@ -166,9 +182,9 @@ def messy(tmp_path_factory) -> tuple[list[object], list[str], dict[str, str]]:
 def messy_runs(messy) -> dict[str, subprocess.CompletedProcess[str]]:
     args, _, _ = messy
     return {
-        "queue": run_cli("-i", *args, "--jobs", "4"),
-        "callback": run_cli("-i", *args, "--mode", "callback"),
-        "batch": run_cli("-i", *args, "--batch"),
+        "queue": run_cli("-i", *args, "--jobs", "4", *EXACT),
+        "callback": run_cli("-i", *args, "--mode", "callback", *EXACT),
+        "batch": run_cli("-i", *args, "--batch", *EXACT),
     }
 
 
@@ -402,8 +418,8 @@ def json_lines(stdout: str) -> list[dict]:
 def messy_json(messy) -> dict[str, subprocess.CompletedProcess[str]]:
     args, _, _ = messy
     return {
-        "queue": run_cli("-i", *args, "--jobs", "4", "--format", "json"),
-        "batch": run_cli("-i", *args, "--batch", "--format", "json"),
+        "queue": run_cli("-i", *args, "--jobs", "4", "--format", "json", *EXACT),
+        "batch": run_cli("-i", *args, "--batch", "--format", "json", *EXACT),
     }
 
 
@@ -479,8 +495,8 @@ def test_unknown_format_is_a_usage_error():
 def raw_runs() -> dict[str, subprocess.CompletedProcess[str]]:
     inputs = ["data/images/cat.png", "data/images/missing.png", "data/images/coffee.png"]
     return {
-        "text": run_cli("-i", *inputs, "-n", "5", "--raw"),
-        "json": run_cli("-i", *inputs, "-n", "5", "--raw", "--format", "json"),
+        "text": run_cli("-i", *inputs, "-n", "5", "--raw", *EXACT),
+        "json": run_cli("-i", *inputs, "-n", "5", "--raw", "--format", "json", *EXACT),
     }
 
 
@@ -551,7 +567,7 @@ def save_bgr_model(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def bgr_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
     bgr = save_bgr_model(tmp_path_factory.mktemp("bgr") / "bgr.xml")
-    common = ["-i", "data/images", "-n", "5", "--format", "json"]
+    common = ["-i", "data/images", "-n", "5", "--format", "json", *EXACT]
     return {
         "rgb": run_cli(*common),
         "flag": run_cli("-m", bgr, *common, "--reverse-input-channels"),
@@ -593,9 +609,9 @@ def test_reverse_input_channels_flips_before_the_mean(tmp_path):
     rgb = images.read_image(paths.IMAGES_DIR / "cat.png")
     Image.fromarray(np.ascontiguousarray(rgb[..., ::-1])).save(tmp_path / "cat-bgr.png")
     norm = ["--mean", *map(str, models.IMAGENET_MEAN), "--std", *map(str, models.IMAGENET_STD)]
-    flipped = run_cli("-i", tmp_path / "cat-bgr.png", "--reverse-input-channels", *norm, "-n", "5")
-    plain = run_cli("-i", "data/images/cat.png", "-n", "5")
-    unflipped = run_cli("-i", tmp_path / "cat-bgr.png", "-n", "5")
+    flipped = run_cli("-i", tmp_path / "cat-bgr.png", "--reverse-input-channels", *norm, "-n", "5", *EXACT)
+    plain = run_cli("-i", "data/images/cat.png", "-n", "5", *EXACT)
+    unflipped = run_cli("-i", tmp_path / "cat-bgr.png", "-n", "5", *EXACT)
     assert flipped.returncode == plain.returncode == unflipped.returncode == 0
     got, want, swapped = (blocks(r.stdout)[0][1] for r in (flipped, plain, unflipped))
     # The same classes with the same labels; the graph with the extra gather rounds differently in

@@ -1,7 +1,8 @@
 """Probes of OpenVINO behaviour that the course teaches, each run in a child interpreter.
 
-Each probe prints one JSON object on its last stdout line. Queues with Python callbacks run here,
-not in the pytest process, so that a crash (known issues 2 and 4) ends only the child.
+Each probe prints one JSON object on its last stdout line. Every Python callback runs here, not in
+the pytest process: a crash (known issues 2 and 4), or a deadlock when a compiled model is freed
+while its callback thread waits for the GIL, ends only the child.
 Usage: ``claims_probe.py PROBE [DEVICE]``.
 """
 
@@ -195,11 +196,69 @@ def probe_out_of_order(device: str) -> dict:
     return {"streams": streams(compiled), "rounds": rounds}
 
 
+def probe_request_callbacks(device: str) -> dict:
+    """InferRequest callbacks: userdata, the order of callback and wait(), errors, wait_for while pending."""
+    core = ov.Core()
+    compiled = classifier(core, device, "LATENCY")
+    cat = read_for_model(IMAGES_DIR / "cat.png")
+    coffee = read_for_model(IMAGES_DIR / "coffee.png")
+    out: dict = {}
+
+    request = compiled.create_infer_request()
+    seen: list[object] = []
+    request.set_callback(seen.append, "default")
+    request.start_async(cat)
+    request.wait()
+    request.start_async(cat, "one-off")
+    request.wait()
+    request.start_async(cat)
+    request.wait()
+    out["userdata_seen"], out["userdata_property"] = seen, request.userdata
+
+    finished: list[str] = []
+
+    def slow(userdata: str) -> None:
+        time.sleep(0.2)
+        finished.append(userdata)
+
+    request.set_callback(slow, None)
+    request.start_async(cat, "cat")
+    request.wait()
+    out["finished_when_wait_returned"] = list(finished)
+
+    def reject(userdata: str) -> None:
+        raise ValueError(f"{userdata}: rejected")
+
+    request.set_callback(reject, None)
+    request.start_async(cat, "cat.png")
+    try:
+        request.wait()
+        out["wait_raised"] = None
+    except Exception as exc:  # noqa: BLE001 - which type comes back is part of the answer
+        out["wait_raised"] = f"{type(exc).__name__}: {exc}"
+    request.set_callback(lambda _: None, None)
+    request.start_async(coffee)
+    request.wait()
+    reference = compiled.create_infer_request().infer(coffee)[0]
+    out["usable_after_error"] = bool(np.array_equal(request.get_output_tensor().data, reference))
+
+    pending = compiled.create_infer_request()
+    release = threading.Event()
+    pending.set_callback(lambda _: release.wait(10), None)  # completes only once the probe releases it
+    pending.start_async(cat)
+    out["wait_for_while_pending"] = [pending.wait_for(0), pending.wait_for(20)]
+    release.set()
+    pending.wait()
+    out["wait_for_after_wait"] = pending.wait_for(0)
+    return out
+
+
 PROBES = {
     "callbacks": probe_callbacks,
     "handback": probe_handback,
     "queue_error": probe_queue_error,
     "out_of_order": probe_out_of_order,
+    "request_callbacks": probe_request_callbacks,
 }
 
 if __name__ == "__main__":
@@ -207,3 +266,7 @@ if __name__ == "__main__":
     device = sys.argv[2] if len(sys.argv) > 2 else "CPU"
     result = PROBES[name](device)
     print(json.dumps(result), flush=True)
+    # No teardown: freeing a compiled model while its callback thread still holds a Python callback
+    # can deadlock or abort (known issue 4); the answer is printed, so the child leaves at once.
+    time.sleep(0.2)
+    os._exit(0)

@@ -1,7 +1,8 @@
 """Claims about callbacks and AsyncInferQueue, each shown by a probe run in a child interpreter.
 
-A queue with a Python callback can crash its process at exit (known issue 4) or on a second
-re-raise (known issue 2), so these run in ``claims_probe.py`` children, all started together.
+A Python callback can crash its process at exit (known issue 4) or on a second re-raise (known
+issue 2), and freeing its compiled model can deadlock on the GIL, so these run in ``claims_probe.py``
+children, two at a time.
 The register is docs/claims.md.
 """
 
@@ -25,6 +26,7 @@ RUNS = [
     ("handback", "CPU"),
     ("queue_error", "CPU"),
     ("out_of_order", "CPU"),
+    ("request_callbacks", "CPU"),
 ]
 
 
@@ -104,3 +106,29 @@ def test_queue_results_complete_out_of_order() -> None:
     assert r["streams"] == 2
     finished_first = [order[0] for order in r["rounds"]]
     assert finished_first == ["small, started second"] * 3, r["rounds"]
+
+
+def test_start_async_userdata_replaces_the_request_userdata_and_persists() -> None:
+    r = results()[("request_callbacks", "CPU")]
+    # set_callback(cb, "default"); start_async(x); start_async(x, "one-off"); start_async(x)
+    assert r["userdata_seen"] == ["default", "one-off", "one-off"]
+    assert r["userdata_property"] == "one-off"
+
+
+def test_wait_returns_only_after_the_callback_has_run() -> None:
+    # The callback sleeps 0.2 s before it notes the photo.
+    assert results()[("request_callbacks", "CPU")]["finished_when_wait_returned"] == ["cat"]
+
+
+def test_callback_exception_is_reraised_by_wait_and_the_request_stays_usable() -> None:
+    r = results()[("request_callbacks", "CPU")]
+    assert r["wait_raised"] is not None and r["wait_raised"].startswith("RuntimeError: ")
+    assert "ValueError: cat.png: rejected" in r["wait_raised"]
+    assert r["usable_after_error"] is True
+
+
+def test_start_async_returns_before_completion_and_wait_for_answers_false_until_done() -> None:
+    r = results()[("request_callbacks", "CPU")]
+    # start_async returned although the request could not complete (its callback was held).
+    assert r["wait_for_while_pending"] == [False, False]
+    assert r["wait_for_after_wait"] is True

@@ -1,6 +1,7 @@
 """Claims about InferRequest, tensors and the queue's size, each shown by a run on the installed OpenVINO.
 
-These use no queue callback, so they run in the pytest process. The register is docs/claims.md.
+These set no Python callback, so they run in the pytest process (test_claims_callbacks.py runs the
+others in child processes). The register is docs/claims.md.
 """
 
 from __future__ import annotations
@@ -54,51 +55,6 @@ def coffee() -> np.ndarray:
     return read_for_model(IMAGES_DIR / "coffee.png")
 
 
-def test_start_async_userdata_replaces_the_request_userdata_and_persists(latency, cat) -> None:
-    request = latency.create_infer_request()
-    seen: list[object] = []
-    request.set_callback(seen.append, "default")
-    for userdata in (None, "one-off", None):
-        if userdata is None:
-            request.start_async(cat)
-        else:
-            request.start_async(cat, userdata)
-        request.wait()
-    assert seen == ["default", "one-off", "one-off"]
-    assert request.userdata == "one-off"
-
-
-def test_wait_returns_only_after_the_callback_has_run(latency, cat) -> None:
-    request = latency.create_infer_request()
-    finished: list[str] = []
-
-    def slow(userdata: str) -> None:
-        time.sleep(0.2)
-        finished.append(userdata)
-
-    request.set_callback(slow, None)
-    request.start_async(cat, "cat")
-    request.wait()
-    assert finished == ["cat"]
-
-
-def test_callback_exception_is_reraised_by_wait_and_the_request_stays_usable(latency, cat, coffee) -> None:
-    request = latency.create_infer_request()
-
-    def reject(userdata: str) -> None:
-        raise ValueError(f"{userdata}: rejected")
-
-    request.set_callback(reject, None)
-    request.start_async(cat, "cat.png")
-    with pytest.raises(RuntimeError, match="ValueError: cat.png: rejected"):
-        request.wait()
-    request.set_callback(lambda _: None, None)
-    request.start_async(coffee)
-    request.wait()
-    reference = latency.create_infer_request().infer(coffee)[0]
-    assert np.array_equal(request.get_output_tensor().data, reference)
-
-
 def test_wait_for_is_false_on_a_request_never_started_and_true_after_wait(latency, cat) -> None:
     request = latency.create_infer_request()
     assert request.wait_for(0) is False
@@ -108,7 +64,7 @@ def test_wait_for_is_false_on_a_request_never_started_and_true_after_wait(latenc
     assert request.wait_for(0) is True
 
 
-def test_latency_includes_the_wait_for_a_free_stream(latency, cat) -> None:
+def test_four_latencies_started_together_add_up_to_more_than_the_wall_time(latency, cat) -> None:
     assert int(latency.get_property("NUM_STREAMS")) == 1
     four = [latency.create_infer_request() for _ in range(4)]
     for request in four:
@@ -222,19 +178,6 @@ def test_queue_getitem_docstring_allows_only_read_only_use() -> None:
     doc = " ".join(ov.AsyncInferQueue.__getitem__.__doc__.split())
     assert "guaranteed to work with read-only methods" in doc
     assert "will put the parent AsyncInferQueue object in an invalid state" in doc
-
-
-def test_start_async_returns_before_completion_and_wait_for_answers_false_until_done(latency, cat) -> None:
-    request = latency.create_infer_request()
-    release = threading.Event()
-    # The request completes only once its callback returns; this one waits for the test.
-    request.set_callback(lambda _: release.wait(10), None)
-    request.start_async(cat)  # returns although the request cannot complete yet
-    assert request.wait_for(0) is False
-    assert request.wait_for(20) is False
-    release.set()
-    request.wait()
-    assert request.wait_for(0) is True
 
 
 def test_infer_releases_the_gil_while_it_runs(core) -> None:
