@@ -40,7 +40,11 @@ def queue_top5(queue, paths):
             """
 def queue_top5(queue, paths):
     top5, mine = {}, ov.AsyncInferQueue(queue_model, 3)
-    mine.set_callback(lambda request, name: top5.update({name: np.argsort(request.results[0][0])[::-1][:5]}))
+
+    def store(request, name):
+        top5[name] = np.argsort(request.get_output_tensor().data[0])[::-1][:5]
+
+    mine.set_callback(store)
     for path in paths:
         mine.start_async(read_for_model(path), path.name)
     mine.wait_all()
@@ -55,7 +59,7 @@ def queue_top5(queue, paths):
     top5, names = {}, iter([p.name for p in paths])
 
     def by_order(request, _):
-        top5[next(names)] = np.argsort(request.results[0][0])[::-1][:5]
+        top5[next(names)] = np.argsort(request.get_output_tensor().data[0])[::-1][:5]
 
     queue.set_callback(by_order)
     for path in paths:
