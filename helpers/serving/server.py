@@ -1,9 +1,8 @@
 """``classify-serve``: the shipped classifier behind a KServe v2 model server (notebook 06).
 
 The server speaks the KServe v2 inference protocol: gRPC for inference, REST for health and
-metadata. Inside, one ``AsyncInferQueue`` (notebook 04) runs the requests; ``predict`` is a
-coroutine that hands its input to a free infer request and awaits the callback, so the event
-loop keeps serving while OpenVINO computes.
+metadata. Inside, one ``AsyncInferQueue`` (notebook 04) runs the requests; ``predict`` awaits
+``helpers.serving.bridge.QueueBridge.infer``, so the event loop keeps serving while OpenVINO computes.
 
 The wire format: one input ``image``, ``UINT8`` ``[1, 224, 224, 3]`` (RGB, NHWC, resized on the
 client with ``helpers.images.read_for_model``); one output ``logits``, ``FP32`` ``[1, 1000]``.
@@ -97,16 +96,6 @@ def check_image_input(name: str, datatype: str, shape: list[int], nbytes: int | 
         )
 
 
-def _resolve(future: asyncio.Future, value: Any, error: BaseException | None) -> None:
-    """Complete ``future`` on the event loop unless the client already gave up on it."""
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(value)
-
-
 class _OneLineErrors(logging.Filter):
     """Log a refused request as one line (kserve attaches the whole traceback)."""
 
@@ -133,40 +122,23 @@ def build_model(args: argparse.Namespace) -> Any:
     from kserve.errors import InvalidInput
 
     from helpers import models, paths
+    from helpers.serving.bridge import QueueBridge
 
     class QueueClassifier(kserve.Model):
-        """EfficientNet-Lite0 on an ``AsyncInferQueue``; ``predict`` awaits the queue's callback."""
+        """EfficientNet-Lite0 on a ``QueueBridge``; ``predict`` awaits the queue's callback."""
 
         def __init__(self) -> None:
             super().__init__(args.model_name)
-            self.queue: ov.AsyncInferQueue | None = None
-            self.slots: asyncio.Semaphore | None = None
+            self.bridge: QueueBridge | None = None
 
         def load(self) -> bool:
             config = {"PERFORMANCE_HINT": args.hint}
             if args.precision and args.precision != "default":
                 config["INFERENCE_PRECISION_HINT"] = args.precision
             compiled = models.build_static_classifier(ov.Core(), paths.SHIPPED_MODEL, args.device, config)
-            self.queue = ov.AsyncInferQueue(compiled, args.jobs)
-            self.queue.set_callback(self._done)
+            self.bridge = QueueBridge(compiled, args.jobs)
             self.ready = True
             return self.ready
-
-        @staticmethod
-        def _done(
-            request: ov.InferRequest, userdata: tuple[asyncio.AbstractEventLoop, asyncio.Future]
-        ) -> None:
-            # Runs on an OpenVINO thread: copy the output (the next inference reuses the buffer) and
-            # hand it to the event loop. Nothing may escape: the queue would store it forever.
-            loop, future = userdata
-            try:
-                value, error = request.get_output_tensor(0).data.copy(), None
-            except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-                value, error = None, exc
-            try:
-                loop.call_soon_threadsafe(_resolve, future, value, error)
-            except RuntimeError:  # the loop is closed: the server is shutting down
-                pass
 
         def get_input_types(self) -> list[dict]:
             return [{"name": INPUT_NAME, "datatype": INPUT_DATATYPE, "shape": INPUT_SHAPE}]
@@ -189,22 +161,15 @@ def build_model(args: argparse.Namespace) -> Any:
         async def predict(self, payload: kserve.InferRequest, headers: dict | None = None, **_: Any) -> Any:
             if not isinstance(payload, kserve.InferRequest):
                 raise InvalidInput("send a KServe v2 inference request (gRPC ModelInfer or /v2/.../infer)")
-            image = self._image(payload)
-            if self.slots is None:  # created on the server's event loop
-                self.slots = asyncio.Semaphore(len(self.queue))
-            loop = asyncio.get_running_loop()
-            async with self.slots:  # a free request exists, so start_async never blocks the loop
-                future = loop.create_future()
-                self.queue.start_async({0: image}, (loop, future))
-                logits = await future
+            logits = await self.bridge.infer(self._image(payload))
             output = kserve.InferOutput(OUTPUT_NAME, list(logits.shape), OUTPUT_DATATYPE)
             output.set_data_from_numpy(logits, binary_data=True)
             return kserve.InferResponse(payload.id, self.name, [output], use_binary_outputs=True)
 
         def stop(self) -> None:
-            if self.queue is not None:
-                self.queue.wait_all()
-            self.queue = None  # releases the compiled model while the interpreter is whole
+            if self.bridge is not None:
+                self.bridge.close()
+            self.bridge = None  # releases the compiled model while the interpreter is whole
             self.ready = False
 
     return QueueClassifier()

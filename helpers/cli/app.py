@@ -1,4 +1,4 @@
-"""The command-line sample's work; ``helpers.classify_async`` is its light entry point.
+"""The command-line sample's work; ``helpers.cli.classify_async`` is its light entry point.
 
 It does what OpenVINO's Python and C++ "Image Classification Async" samples do: one
 ``AsyncInferQueue`` (default, the Python sample) or one request restarted from its own callback
@@ -7,9 +7,9 @@ mode). For a square RGB input (the shipped model) files are decoded and resized 
 host and the static-shape ``PrePostProcessor`` does the rest (notebooks 01, 04); other models
 resize in the graph. It also reads folders and every image of MNIST IDX files, prints results
 in input order, skips unreadable files with a one-line warning, and stops cleanly on Ctrl-C.
-Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C. The options live in ``helpers.cli_args``, the
-printers (table, ``--raw``, ``--format json``) in ``helpers.cli_output``, the input stream in
-``helpers.cli_inputs``; docs/cli.md is the reference.
+Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C. The options live in ``helpers.cli.args``, the
+printers (table, ``--raw``, ``--format json``) in ``helpers.cli.output``, the input stream in
+``helpers.cli.inputs``; docs/cli.md is the reference.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from typing import TextIO
 import numpy as np
 import openvino as ov
 
-from helpers import asyncq, cli_modes, cli_output, images, labels, models, paths, priority
-from helpers.cli_args import build_parser, normalisation
-from helpers.cli_inputs import Item, image_stream
-from helpers.cli_output import error, info, warn
+from helpers import asyncq, images, labels, models, paths, priority
+from helpers.cli import modes, output
+from helpers.cli.args import build_parser, normalisation
+from helpers.cli.inputs import Item, image_stream
+from helpers.cli.output import error, info, warn
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Images per round in queue and callback mode. Each round's results are printed as soon as it is
@@ -53,14 +54,11 @@ def count_images(inputs: Iterable[str]) -> int:
     return total
 
 
-def take(stream: Iterator[Item], limit: float, names: list[str]) -> Iterator[np.ndarray]:
-    """Yield the pixels of up to ``limit`` good images (recording their names); warn on bad ones."""
+def take(stream: Iterator[images.LoadedImage], limit: float, names: list[str]) -> Iterator[np.ndarray]:
+    """Yield the pixels of up to ``limit`` images of a screened stream, recording their names."""
     if limit <= 0:
         return
     for item in stream:
-        if isinstance(item, images.ImageReadError):
-            warn(f"Image {item.path} cannot be read: {item.reason}")
-            continue
         names.append(item.name)
         yield item.pixels
         if len(names) >= limit:
@@ -75,7 +73,7 @@ class Tally:
     done: int = 0
 
 
-def report(names: Sequence[str], run: asyncq.QueueRun, printer: cli_output.Printer, tally: Tally) -> None:
+def report(names: Sequence[str], run: asyncq.QueueRun, printer: output.Printer, tally: Tally) -> None:
     """Print each image's result in input order (or its failure), counting it in ``tally``."""
     faults = {f.userdata: f.error for f in run.errors}
     for i, name in enumerate(names):
@@ -185,7 +183,7 @@ class Setup:
     class_names: list[str] | None
     config: dict[str, str]
     compiled: ov.CompiledModel
-    printer: cli_output.Printer
+    printer: output.Printer
     size: int | None = None  # resized on the host to [1, size, size, 3] (static PPP), else in the graph
 
 
@@ -215,9 +213,9 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
     with native_stderr_silenced():
         model = models.read_model(core, args.model)
     try:
-        channels, height, width = cli_modes.image_input_shape(model)
+        channels, height, width = modes.image_input_shape(model)
         mean, std = normalisation(args.mean, args.std, channels, args.reverse_input_channels)
-    except (cli_modes.ModeError, ValueError) as exc:
+    except (modes.ModeError, ValueError) as exc:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     class_names = load_class_names(args, model)
     config: dict[str, str] = {}
@@ -229,7 +227,7 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
     colour = "RGB" if channels == 3 else "gray"
     flip = " -> reverse channels (BGR)" if args.reverse_input_channels else ""
     reverse = args.reverse_input_channels
-    size = cli_modes.host_resize_size(model)  # a static input, decoded and resized ahead on the host
+    size = modes.host_resize_size(model)  # a static input, decoded and resized ahead on the host
     if size is None:
         info(
             f"Preprocessing in the graph: u8 NHWC {colour} of any size{flip} -> resize to {width}x{height}, "
@@ -241,13 +239,13 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
             f"in the graph: u8 NHWC {colour}{flip}, mean {list(mean)}, std {list(std)} -> NCHW"
         )
     if args.batch:  # the network is compiled once the batch size (number of images) is known
-        ppp_model = cli_modes.preprocessor(model, mean, std, size, reverse)
+        ppp_model = modes.preprocessor(model, mean, std, size, reverse)
         compiled = compile_for(core, ppp_model, args.device, config)
     else:
         cache = None if args.no_cache else compiled_model_cache()
         where = f"; compiled model cached in {paths.display_path(cache)}" if cache else ""
         info(f"Loading the model to the plugin (device {args.device}{where})")
-        ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
+        ppp_model = modes.preprocessed(model, mean, std, size, reverse)
         # queue mode on host-resized input is appendix A4's pipeline: the files are decoded ahead
         # on a pool while the requests run, and the decoders go first (helpers.priority)
         pipelined = args.mode == "queue" and size is not None
@@ -256,7 +254,7 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
         single = {**config, "CACHE_DIR": str(cache)} if cache else config
         compiled = compile_for(core, ppp_model, args.device, single, yield_to_host=pipelined)
         info(precision_line(compiled, args.precision))
-    printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
+    printer = output.Printer(args.format, args.raw, args.top, class_names, results)
     return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 
 
@@ -282,9 +280,9 @@ def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], t
     while True:
         names: list[str] = []
         if args.mode == "queue":  # a lazy iterator: the next image is decoded while requests run
-            run = cli_modes.run_queue_mode(setup.compiled, queue, take(stream, ROUND, names))
+            run = modes.run_queue_mode(setup.compiled, queue, take(stream, ROUND, names))
         else:
-            run = cli_modes.run_callback_mode(setup.compiled, request, list(take(stream, ROUND, names)))
+            run = modes.run_callback_mode(setup.compiled, request, list(take(stream, ROUND, names)))
         if not names:
             return
         report(names, run, setup.printer, tally)
@@ -297,8 +295,8 @@ def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], ta
     if not arrays:
         return
     try:
-        batched = cli_modes.with_batch(setup.model, len(arrays))
-    except cli_modes.ModeError as exc:
+        batched = modes.with_batch(setup.model, len(arrays))
+    except modes.ModeError as exc:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     info(f"Loading the model with batch {len(arrays)} to the plugin (device {args.device})")
     network = compile_for(setup.core, batched, args.device, setup.config)
@@ -306,7 +304,7 @@ def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], ta
     info(
         f"Starting inference in asynchronous mode: one request with a batch of {plural(len(arrays), 'image')}"
     )
-    run = cli_modes.run_batch_mode(setup.compiled, network, arrays)
+    run = modes.run_batch_mode(setup.compiled, network, arrays)
     report(names, run, setup.printer, tally)
 
 
@@ -322,9 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_streams()
     args = build_parser().parse_args(argv)
     if args.advise:
-        from helpers import advise_cli  # the advisor's measurements load only when asked for
+        from helpers.cli import advise  # the advisor's measurements load only when asked for
 
-        return advise_cli.run(args)
+        return advise.run(args)
     if args.format == "text":
         return classify(args, sys.stdout)
     results = sys.stdout
