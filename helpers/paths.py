@@ -9,7 +9,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
 MODELS_DIR = DATA_DIR / "models"
 IMAGES_DIR = DATA_DIR / "images"
-DIGITS_DIR = DATA_DIR / "digits"
 SHIPPED_MODEL = MODELS_DIR / "efficientnet-lite0.onnx"
 SHIPPED_LABELS = MODELS_DIR / "efficientnet-lite0.labels"
 
@@ -30,3 +29,13 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return p.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return str(path)
+
+
+def printable(text: str) -> str:
+    """Escape the bytes of a file name that are not UTF-8 (``caf\\udce9.png``), so it can be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def printable_path(path: str | os.PathLike[str]) -> str:
+    """``display_path``, printable even when the file name holds bytes that are not UTF-8."""
+    return printable(display_path(path))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-EXIT_INTERRUPTED = 130
+from helpers.cli.exits import EXIT_INTERRUPTED
 
 
 def import_runtime() -> None:
