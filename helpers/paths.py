@@ -9,6 +9,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
 MODELS_DIR = DATA_DIR / "models"
 IMAGES_DIR = DATA_DIR / "images"
+DIGITS_DIR = DATA_DIR / "digits"
 SHIPPED_MODEL = MODELS_DIR / "efficientnet-lite0.onnx"
 SHIPPED_LABELS = MODELS_DIR / "efficientnet-lite0.labels"
 

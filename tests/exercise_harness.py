@@ -1,14 +1,15 @@
-"""The exercise convention of issue #13, checked statically and by driving a kernel over the learner copy.
+"""The exercise convention of issues #13 and #24, checked statically and by a kernel over the learner copy.
 
 Used by tests/test_exercises.py (imported like tests/expected.py). Both entry points return a list of
 problems, one line each; an empty list means the notebook's exercises behave:
 
 - ``structure_problems``: every exercise ``<id>`` has three consecutive cells tagged ``exercise:<id>``,
   ``check:<id>`` and ``solution:<id>``; the solution is hidden and makes an OpenVINO call, the check
-  cell does not; a wrong answer is defined in ``tests/exercise_answers/nbNN.py``.
+  cell does not; a wrong answer and at least one shortcut are defined in ``tests/exercise_answers/nbNN.py``.
 - ``run_problems``: the learner copy (solutions stripped) runs cell by cell in one kernel. Each check
-  must print "not answered yet"; after the wrong answer replaces the learner cell, "✗"; after the
-  solution, "✅". The learner cell is then run again, so later cells see the unanswered names and a
+  must print "not answered yet"; after the wrong answer replaces the learner cell, "✗"; after each
+  shortcut (right values without the concept), a "✗" line naming the concept; after the solution, "✅".
+  The learner cell is then run again, so later cells see the unanswered names and a
   cell that depends on an answer fails.
 """
 
@@ -85,8 +86,8 @@ def find_exercises(nb: nbformat.NotebookNode) -> tuple[list[Exercise], list[str]
     return sorted(exercises, key=lambda e: e.cells["exercise"]), problems
 
 
-def load_wrong(notebook: Path, answers_dir: Path = ANSWERS_DIR) -> dict[str, str] | str:
-    """Return ``WRONG`` from ``tests/exercise_answers/nbNN.py`` for a notebook, or a problem line."""
+def load_wrong(notebook: Path, answers_dir: Path = ANSWERS_DIR, name: str = "WRONG") -> dict | str:
+    """Return ``WRONG`` (or ``name``) from ``tests/exercise_answers/nbNN.py``, or a problem line."""
     path = answers_dir / f"nb{notebook.name[:2]}.py"
     if not path.is_file():
         return (
@@ -95,14 +96,17 @@ def load_wrong(notebook: Path, answers_dir: Path = ANSWERS_DIR) -> dict[str, str
     spec = importlib.util.spec_from_file_location(f"exercise_answers_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    wrong = getattr(module, "WRONG", None)
+    wrong = getattr(module, name, None)
     if not isinstance(wrong, dict):
-        return f"{path.name}: no WRONG dict"
+        return f"{path.name}: no {name} dict"
     return wrong
 
 
 def structure_problems(
-    nb: nbformat.NotebookNode, wrong: dict[str, str], counts: tuple[int, int] = (2, 3)
+    nb: nbformat.NotebookNode,
+    wrong: dict[str, str],
+    counts: tuple[int, int] = (2, 3),
+    shortcuts: dict[str, list[tuple[str, str]]] | None = None,
 ) -> list[str]:
     """Check the convention without running anything; return one line per problem."""
     exercises, problems = find_exercises(nb)
@@ -129,6 +133,8 @@ def structure_problems(
             problems.append(f"{ex.id}: the solution makes no OpenVINO call (tests/exercise_harness.py)")
         if ex.id not in wrong:
             problems.append(f"{ex.id}: no wrong answer in WRONG")
+        if shortcuts is not None and not shortcuts.get(ex.id):
+            problems.append(f"{ex.id}: no shortcut in SHORTCUTS (concept, source)")
     for extra in sorted(set(wrong) - {ex.id for ex in exercises}):
         problems.append(f"WRONG['{extra}'] names no exercise of this notebook")
     return problems
@@ -170,9 +176,17 @@ def learner_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def run_problems(
-    nb: nbformat.NotebookNode, wrong: dict[str, str], cwd: Path, timeout: int = CELL_TIMEOUT
+    nb: nbformat.NotebookNode,
+    wrong: dict[str, str],
+    cwd: Path,
+    timeout: int = CELL_TIMEOUT,
+    shortcuts: dict[str, list[tuple[str, str]]] | None = None,
+    seen: list[tuple[str, str, str]] | None = None,
 ) -> list[str]:
-    """Drive one kernel over the learner copy, injecting wrong answers and solutions; return problems."""
+    """Drive one kernel over the learner copy, injecting wrong answers and solutions; return problems.
+
+    ``seen``, when given, receives ``(exercise, answer, what the check printed)`` for each answer run.
+    """
     exercises, _ = find_exercises(nb)
     solutions = {ex.id: nb.cells[ex.cells["solution"]] for ex in exercises}
     stripped = learner_copy(nb)
@@ -204,14 +218,16 @@ def run_problems(
             ex_id = roles.get("check")
             if ex_id is None or ex_id not in solutions:
                 continue
-            problems += check_one(ex_id, cell, index, wrong, solutions[ex_id], run)
+            problems += check_one(
+                ex_id, cell, index, wrong, solutions[ex_id], run, (shortcuts or {}).get(ex_id, []), seen
+            )
             if ex_id in learner_cells:  # unanswered again: later cells must not need the answer
                 run(copy.deepcopy(learner_cells[ex_id]), index)
     return problems
 
 
-def check_one(ex_id, check_cell, index, wrong, solution, run) -> list[str]:
-    """Judge one exercise: unanswered, then the wrong answer, then the solution; return problems."""
+def check_one(ex_id, check_cell, index, wrong, solution, run, shortcuts=(), seen=None) -> list[str]:
+    """Judge one exercise: unanswered, the wrong answer, each shortcut, then the solution; return problems."""
     problems = []
     said = output_text(check_cell).strip()
     if NOT_ANSWERED not in said or RIGHT_MARK in said or WRONG_MARK in said:
@@ -223,13 +239,32 @@ def check_one(ex_id, check_cell, index, wrong, solution, run) -> list[str]:
         again = copy.deepcopy(check_cell)
         run(again, index)
         said = output_text(again).strip()
+        if seen is not None:
+            seen.append((ex_id, "WRONG", said))
         if WRONG_MARK not in said or RIGHT_MARK in said:
             problems.append(
                 f"{ex_id}: with the wrong answer the check printed {said!r}, not '{WRONG_MARK} ...'"
             )
+    for number, (concept, source) in enumerate(shortcuts, 1):
+        error = run(new_code_cell(source), index)
+        if error:
+            problems.append(f"{ex_id}: shortcut {number} itself raised {error}")
+        again = copy.deepcopy(check_cell)
+        run(again, index)
+        said = output_text(again).strip()
+        if seen is not None:
+            seen.append((ex_id, f"shortcut {number}", said))
+        first = (said.splitlines() or [""])[0]
+        if not first.startswith(WRONG_MARK) or RIGHT_MARK in said or concept not in first:
+            problems.append(
+                f"{ex_id}: with shortcut {number} the check printed {said!r}, "
+                f"not one '{WRONG_MARK}' line naming {concept!r}"
+            )
     answer = copy.deepcopy(solution)
     error = run(answer, index)
     said = output_text(answer).strip()
+    if seen is not None:
+        seen.append((ex_id, "solution", said))
     if error or RIGHT_MARK not in said or WRONG_MARK in said:
         problems.append(f"{ex_id}: the solution printed {said!r}{f' and raised {error}' if error else ''}")
     return problems

@@ -25,8 +25,8 @@ from helpers.cli import output as cli_output
 from helpers.labels import to_probabilities, top_k
 
 REPO = paths.REPO_ROOT
-IDX = paths.DATA_DIR / "digits" / "test-images.idx3-ubyte"
-IDX_LABELS = paths.DATA_DIR / "digits" / "test-labels.idx1-ubyte"
+IDX = paths.DIGITS_DIR / "test-images.idx3-ubyte"
+IDX_LABELS = paths.DIGITS_DIR / "test-labels.idx1-ubyte"
 LENET = paths.MODELS_DIR / "lenet-digits.onnx"
 TOP1 = EXPECTED_TOP1_ID  # the model card's top-1 class id per sample photo
 ROW = re.compile(r"^(\d+) +(\d\.\d{7})(?: +(.+))?$")

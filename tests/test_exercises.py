@@ -1,4 +1,5 @@
-"""Issue #13: every exercise of a core notebook can be failed, is passed by its solution, practises OpenVINO.
+"""Issues #13 and #24: every exercise of a core notebook can be failed, rejects its shortcuts, is passed by
+its solution, and practises OpenVINO.
 
 Per core notebook, one kernel runs the learner copy (solutions stripped) cell by cell from notebooks/;
 tests/exercise_harness.py says what is checked. The machinery itself is tested on small synthetic
@@ -34,10 +35,10 @@ def skip_without_extra(path):
             pytest.skip(f"{path.name} needs the {extra} extra ({', '.join(modules)})")
 
 
-def wrong_or_fail(path, nb):
+def wrong_or_fail(path, nb, name="WRONG"):
     if not find_exercises(nb)[0]:
         pytest.fail(f"{path.name}: {NO_EXERCISES} (cells tagged exercise:<id>, check:<id>, solution:<id>)")
-    wrong = load_wrong(path)
+    wrong = load_wrong(path, name=name)
     if isinstance(wrong, str):
         pytest.fail(f"{path.name}: {wrong}")
     return wrong
@@ -46,16 +47,16 @@ def wrong_or_fail(path, nb):
 @pytest.mark.parametrize("path", CORE, ids=[p.stem for p in CORE])
 def test_exercises_follow_the_convention(path):
     nb = nbformat.read(path, as_version=4)
-    problems = structure_problems(nb, wrong_or_fail(path, nb))
+    problems = structure_problems(nb, wrong_or_fail(path, nb), shortcuts=wrong_or_fail(path, nb, "SHORTCUTS"))
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", CORE, ids=[p.stem for p in CORE])
 def test_every_check_can_fail_and_every_solution_passes(path):
     nb = nbformat.read(path, as_version=4)
-    wrong = wrong_or_fail(path, nb)
+    wrong, shortcuts = wrong_or_fail(path, nb), wrong_or_fail(path, nb, "SHORTCUTS")
     skip_without_extra(path)
-    problems = run_problems(nb, wrong, cwd=NOTEBOOKS)
+    problems = run_problems(nb, wrong, cwd=NOTEBOOKS, shortcuts=shortcuts)
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
@@ -208,3 +209,29 @@ def test_wrong_answers_come_from_the_module_named_by_the_notebook_digits(tmp_pat
     assert load_wrong(tmp_path / "07-demo.ipynb", answers) == {"07-x": "x = 1"}
     missing = load_wrong(tmp_path / "08-demo.ipynb", answers)
     assert isinstance(missing, str) and "exercise_answers/nb08.py is missing" in missing
+
+
+def test_a_shortcut_that_passes_or_whose_hint_skips_the_concept_is_reported(tmp_path):
+    nb = notebook(relu_exercise(), device_exercise())
+    shortcuts = {
+        "demo-relu": [
+            ("infer", "relu_out = reference.copy()"),  # the value computed earlier: this check accepts it
+            ("infer", "relu_out = sample"),  # rejected, and the hint names the concept
+        ],
+        "demo-device": [("get_property", 'name = "CPU"')],  # rejected, but the hint never says get_property
+    }
+
+    problems = run_problems(nb, GOOD_WRONG, cwd=tmp_path, shortcuts=shortcuts)
+
+    assert problems[0].startswith("demo-relu: with shortcut 1 the check printed '✅")
+    assert problems[1].startswith(
+        "demo-device: with shortcut 1 the check printed '✗ demo-device: ask the core"
+    )
+    assert "naming 'get_property'" in problems[1]
+    assert len(problems) == 2, problems
+
+
+def test_an_exercise_without_a_shortcut_is_reported():
+    nb = notebook(relu_exercise(), device_exercise())
+    problems = structure_problems(nb, GOOD_WRONG, shortcuts={"demo-relu": [("infer", "relu_out = sample")]})
+    assert problems == ["demo-device: no shortcut in SHORTCUTS (concept, source)"]

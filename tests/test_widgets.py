@@ -18,7 +18,7 @@ from PIL import Image
 from helpers import widgets as W
 from helpers.images import ImageReadError, read_for_model, read_image
 from helpers.models import build_static_classifier
-from helpers.paths import DATA_DIR, IMAGES_DIR, SHIPPED_MODEL, display_path
+from helpers.paths import DIGITS_DIR, IMAGES_DIR, SHIPPED_MODEL, display_path
 from helpers.widgets import folder_runner
 
 SAMPLES = sorted(p.name for p in IMAGES_DIR.iterdir())
@@ -413,7 +413,7 @@ def test_predictions_hold_the_224_pixel_image_the_static_model_saw(explorer):
 
 
 def test_an_idx_file_in_a_folder_gives_one_card_per_digit(explorer, tmp_path):
-    idx = next(p for p in sorted((DATA_DIR / "digits").iterdir()) if "images" in p.name)
+    idx = next(p for p in sorted(DIGITS_DIR.iterdir()) if "images" in p.name)
     header = idx.read_bytes()[:16]
     rows, cols = int.from_bytes(header[8:12], "big"), int.from_bytes(header[12:16], "big")
     three = header[:4] + (3).to_bytes(4, "big") + header[8:] + idx.read_bytes()[16 : 16 + 3 * rows * cols]

@@ -9,15 +9,17 @@ Every exercise has three cells in the committed notebook:
 
 A check prints exactly one line: ``⏳ <id>: not answered yet`` while an answer is still ``...``,
 ``✗ <id>: <hint>`` when it is wrong, and ``✅ <id>: correct`` when it is right. It never raises,
-so "Run All" goes on. Checks compare with references computed independently (in the module of
-the notebook, ``helpers.exercises.nb02`` and so on, or earlier in the notebook), never with
-code that a learner could copy as the answer.
+so "Run All" goes on. The learner writes something a check can call (a function, a callback, a
+factory); the check calls it on held-out inputs made at check time (``reference.py``) and, where
+the concept is an API, hands it a request or queue that notes how it is used (``watch.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from helpers.models import openvino_reason
 
 NOT_ANSWERED = "not answered yet"
 
@@ -33,13 +35,19 @@ def report(exercise: str, ok: bool, hint: str) -> bool:
     return ok
 
 
-def check(exercise: str, answers: tuple[Any, ...], test: Callable[..., bool], hint: str) -> bool:
-    """Run ``test(*answers)`` and report it; ``...`` anywhere means not answered, an error means wrong."""
+def check(exercise: str, answers: tuple[Any, ...], test: Callable[..., bool | str], hint: str) -> bool:
+    """Run ``test(*answers)`` and report it; ``...`` anywhere means not answered, an error means wrong.
+
+    ``test`` returns True (right), False (wrong: the ``hint``) or a string (wrong: that hint).
+    """
     if not is_answered(*answers):
         print(f"⏳ {exercise}: {NOT_ANSWERED}")
         return False
     try:
-        ok = bool(test(*answers))
+        verdict = test(*answers)
     except Exception as exc:  # a wrong answer may raise anything; the learner sees one line
-        return report(exercise, False, f"{hint} (the check raised {type(exc).__name__}: {exc})")
-    return report(exercise, ok, hint)
+        reason = openvino_reason(exc)[:200]
+        return report(exercise, False, f"{hint} (the check raised {type(exc).__name__}: {reason})")
+    if isinstance(verdict, str):
+        return report(exercise, False, verdict)
+    return report(exercise, bool(verdict), hint)

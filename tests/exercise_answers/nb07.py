@@ -1,4 +1,4 @@
-"""Answers to notebook 07's exercises: WRONG (the harness), SHORTCUT and RIGHT (tests/test_advise.py).
+"""Answers to notebook 07's exercises: WRONG, SHORTCUTS (the harness), SHORTCUT, RIGHT (tests/test_advise.py).
 
 Each value replaces the learner cell of its exercise (the cell tagged ``exercise:<id>``). A
 shortcut passes on the notebook's own model but not on the check's models: it must print ✗.
@@ -54,4 +54,10 @@ def with_preprocessing(model, mean, scale, bgr):
     steps.convert_element_type(ov.Type.f32).mean(mean).scale(scale)
     return ppp.build()
 """,
+}
+
+# For the harness: each shortcut with the word its ✗ line must contain (the concept it skipped).
+SHORTCUTS = {
+    "07-read-input": [("model.input()", SHORTCUT["07-read-input"])],
+    "07-preprocess": [("PrePostProcessor", SHORTCUT["07-preprocess"])],
 }
