@@ -63,7 +63,7 @@ exercises:
 # The workshop preflight check (docs/workshop.md); it needs the installed course, never installs it.
 doctor:
 	@test -x $(BIN)/python || { echo "✗ no $(VENV): run make lab, or offline wheelhouse/install.sh"; exit 1; }
-	$(BIN)/python -m helpers.doctor
+	$(BIN)/python tools/doctor.py
 
 # Wheels for an offline room, with install.sh/install.ps1 (docs/workshop.md). Other targets, e.g.
 # make wheelhouse PLATFORMS="win_amd64 macosx_11_0_arm64 manylinux_2_28_x86_64" PYTHONS="3.10 3.11 3.12"

@@ -36,7 +36,7 @@ REPO = HERE.parent
 PHOTOS = (1, 600)  # start-up alone, and the six sample photos 100 times each
 ROUNDS = {1: 10, 600: 5}
 SIDES = ("sample_loop", "cli")
-# Over many photos the CLI compiles with the THROUGHPUT hint (``cli_app.chosen_hint``); a third side
+# Over many photos the CLI compiles with the THROUGHPUT hint (``helpers.cli.app.chosen_hint``); a third side
 # runs it at the samples' hint (``--hint latency``), so that the hint and the rest are seen apart.
 SAMPLE_HINT_SIDE = "cli_at_sample_hint"
 TARGETS = {1: 1.0, 600: 1.15}
@@ -70,7 +70,7 @@ def photo_folder(root: Path, files: Sequence[Path], count: int) -> Path:
 
 def commands(folder: Path, sides: Sequence[str] = SIDES) -> dict[str, list[str]]:
     """The sides' command lines over ``folder``, all at the device's default precision."""
-    cli = [sys.executable, "-m", "helpers.classify_async", "-i", str(folder)]
+    cli = [sys.executable, "-m", "helpers.cli", "-i", str(folder)]
     every = {
         "sample_loop": [sys.executable, str(HERE / "sample_loop.py"), "-i", str(folder)],
         "cli": cli,

@@ -69,7 +69,7 @@ def local_fps(compiled: ov.CompiledModel, photos: list[np.ndarray], seconds: flo
 async def remote_fps(url: str, photos: list[np.ndarray], seconds: float) -> float:
     """Images/s of a ``RemoteInferQueue`` with ``IN_FLIGHT`` requests in flight, fed for ``seconds``."""
     from helpers.remote import RemoteInferQueue
-    from helpers.serve import MODEL_NAME
+    from helpers.serving.server import MODEL_NAME
 
     async with RemoteInferQueue(url, MODEL_NAME, jobs=IN_FLIGHT) as queue:
         count = 0
@@ -94,7 +94,7 @@ def available() -> bool:
 
 def measure(seconds: float = 5.0, rounds: int = ROUNDS, say: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the alternating rounds; return ``remote_over_local`` and what it came from."""
-    from helpers.serve_process import ServerProcess
+    from helpers.serving.process import ServerProcess
 
     photos = _photos()
     config = {"PERFORMANCE_HINT": "THROUGHPUT"}

@@ -1,4 +1,4 @@
-"""Async plumbing: safe callbacks, a queue runner that keeps input order, request timelines.
+"""Async plumbing: safe callbacks, input checks, a queue runner that keeps input order.
 
 Notebook 03 teaches ``InferRequest.start_async``/``set_callback``; notebook 04 teaches
 ``AsyncInferQueue``. These helpers wrap exactly those calls so that later notebooks, the CLI
@@ -14,15 +14,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import openvino as ov
 
 # How long run_queue pauses after wait_all, before its queue may be freed, so that OpenVINO's worker
-# threads let go of the finished requests (known issue 4): 1 ms was enough in 100 of 100 rounds on an
-# idle queue, not always under load; 5 ms leaves a margin (notebooks/A2-known-issues.ipynb counts it).
+# threads let go of the finished requests (known issue 4; the evidence: docs/known-issues.md, A2).
 CALLBACK_SETTLE_SECONDS = 0.005
 
 
@@ -43,23 +42,12 @@ class CallbackFault:
         return f"userdata={self.userdata!r}: {type(self.error).__name__}: {self.error}"
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    """When one input was submitted and completed, and which infer request ran it."""
-
-    index: Any
-    request_id: int
-    start: float
-    end: float
-
-
 @dataclass
 class QueueRun:
     """What a run returns: results in input order (None where failed), faults and timings."""
 
     results: list[Any]
     errors: list[CallbackFault]
-    records: list[RequestRecord] = field(default_factory=list)
     seconds: float = 0.0
     jobs: int = 0
 
@@ -170,8 +158,8 @@ def let_callbacks_settle(seconds: float = CALLBACK_SETTLE_SECONDS) -> None:
     then, that thread drops the last reference to the Python callback later, which needs the GIL;
     if the interpreter is exiting meanwhile, the process aborts: "terminate called without an active
     exception" (known issue 4, canary ``test_issue4_exit_right_after_a_queue_is_freed_aborts``;
-    related upstream PR openvinotoolkit/openvino#37073). Call it only where the process may exit
-    next, not after every wait; inside a long-lived kernel it is never needed.
+    the upstream fix: docs/known-issues.md). Call it only where the process may exit next, not
+    after every wait; inside a long-lived kernel it is never needed.
     """
     time.sleep(seconds)
 
@@ -194,12 +182,12 @@ def detach_inputs(requests: Iterable[ov.InferRequest]) -> None:
 def tensor_start(queue: ov.AsyncInferQueue) -> Callable[[ov.Tensor, Any], None]:
     """``queue.start_async(tensor, userdata)`` for an ``ov.Tensor``, without the per-call Python layer.
 
-    ``ov.AsyncInferQueue.start_async`` (``openvino/_ov_api.py``) wraps the idle request
-    (``self[i]``) and passes the inputs through the data dispatcher, which keeps an ``ov.Tensor``
-    as it is, then calls the compiled base class's ``start_async``. For a tensor the base call is
-    the same call; skipping the wrapper and the dispatcher saves the main thread about a fifth of
-    its time per image (``make bench``, ``main_thread_us_per_image``). Any other queue type gets
-    its own ``start_async``.
+    ``ov.AsyncInferQueue.start_async`` wraps the idle request (``self[i]``) and passes the inputs
+    through the data dispatcher, which keeps an ``ov.Tensor`` as it is, then calls the compiled base
+    class's ``start_async``. For a tensor the base call is the same call; skipping the wrapper and the
+    dispatcher saves the main thread about a fifth of its time per image (``make bench``,
+    ``main_thread_us_per_image``). Any other queue type gets its own ``start_async``.
+    docs/performance.md (the pipeline) says where OpenVINO does this.
     """
     if type(queue) is ov.AsyncInferQueue:
         base = getattr(super(ov.AsyncInferQueue, queue), "start_async", None)
@@ -215,29 +203,28 @@ def run_queue(
     jobs: int = 0,
     store: Callable[[ov.InferRequest], Any] = first_output_copy,
     share_inputs: bool = False,
-    timeline: bool = False,
     progress: Callable[[int], None] | None = None,
     queue: ov.AsyncInferQueue | None = None,
     pull: bool = False,
 ) -> QueueRun:
     """Run every input through an ``AsyncInferQueue``; results come back in input order.
 
-    The callback only stores ``store(request)`` under the input's index (and the end time when
-    ``timeline`` is on). Bad inputs and callback errors are recorded in ``errors`` with their
-    index, never raised. ``progress(done)`` is called from this thread, never from a callback.
-    A ``KeyboardInterrupt`` cancels the requests in flight, waits for them, then propagates.
+    The callback only stores ``store(request)`` under the input's index. Bad inputs and callback
+    errors are recorded in ``errors`` with their index, never raised. ``progress(done)`` is called
+    from this thread, never from a callback. A ``KeyboardInterrupt`` cancels the requests in flight,
+    waits for them, then propagates.
 
     ``pull=True`` sets no Python callback: this thread stores ``store(queue[i])`` when
     ``get_idle_request_id`` hands request ``i`` back, before starting it again, and after
     ``wait_all`` for the last ones (the loop of A1 section 12; ``helpers.pipeline`` uses it).
     A Python callback runs on the compiled model's one callback thread (on CPU: not an inference
     thread, and one callback at a time), which first takes the GIL, and the request becomes idle
-    only when the callback returns (``set_custom_callbacks`` in pyopenvino's
-    ``async_infer_queue.cpp``; ``tests/claims`` shows both), so a finished request waits whenever
+    only when the callback returns (``tests/claims`` shows both; docs/performance.md names the
+    code), so a finished request waits whenever
     another thread holds the GIL or another callback runs; without one, no request waits for Python.
-    The queue must never have had ``set_callback`` (a callback cannot be removed), and ``timeline``
-    needs the callback. ``start_async`` takes the request ``get_idle_request_id`` returned: only
-    this thread pops the idle list, completions push at its back.
+    The queue must never have had ``set_callback`` (a callback cannot be removed). ``start_async``
+    takes the request ``get_idle_request_id`` returned: only this thread pops the idle list,
+    completions push at its back.
 
     By default every input is copied into its request's own tensor. ``share_inputs=True`` hands
     the arrays to OpenVINO without a copy (``helpers.pipeline`` uses it on static-shape inputs);
@@ -249,8 +236,6 @@ def run_queue(
     ``CALLBACK_SETTLE_SECONDS`` once, because its queue may be freed and the process exit right
     after it returns (known issue 4, see ``let_callbacks_settle``); ``seconds`` excludes that pause.
     """
-    if pull and timeline:
-        raise ValueError("run_queue: timeline=True needs the callback, not pull=True")
     queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
     port = compiled.input(0)
     check = input_checker(port)
@@ -262,13 +247,9 @@ def run_queue(
         and port.get_element_type() not in (ov.Type.bf16, ov.Type.string)
     )
     results: dict[int, Any] = {}
-    ends: dict[int, float] = {}
-    starts: dict[int, tuple[int, float]] = {}
     inflight: dict[int, np.ndarray] = {}
 
     def on_done(request: ov.InferRequest, index: int) -> None:
-        if timeline:
-            ends[index] = time.perf_counter()
         inflight.pop(index, None)
         results[index] = store(request)
 
@@ -278,7 +259,7 @@ def run_queue(
     # costs the main thread tens of microseconds, its caches cold after an inference (make bench).
     requests = list(queue) if pull else []
 
-    def collect(request_id: int) -> None:  # on_done and SafeCallback inlined: this runs per image
+    def collect(request_id: int) -> None:  # pull mode's on_done, in this thread, errors recorded
         index, owner[request_id] = owner[request_id], None
         if index is None:
             return
@@ -301,16 +282,14 @@ def run_queue(
             except InputMismatch as exc:
                 callback.record(index, exc)
                 continue
-            if timeline:
-                starts[index] = (queue.get_idle_request_id(), time.perf_counter())
             if pull:
                 request_id = queue.get_idle_request_id()
                 collect(request_id)
                 owner[request_id] = index
             if share_inputs:
                 # The queue's dispatcher would share a contiguous copy of a strided view that nothing
-                # keeps alive: make the copy here and keep it (known issue 5, upstream PR #36554;
-                # canary test_issue5_strided_view_shared_into_a_queue_reads_freed_memory).
+                # keeps alive: make the copy here and keep it (known issue 5, canary
+                # test_issue5_strided_view_shared_into_a_queue_reads_freed_memory).
                 array = np.ascontiguousarray(array)
                 inflight[index] = array  # keep the shared buffer alive until its request is done
             if wrap and array.flags.writeable:
@@ -336,10 +315,9 @@ def run_queue(
         detach_inputs(queue)
     if progress is not None:
         progress(len(results))
-    records = [RequestRecord(i, rid, start, ends[i]) for i, (rid, start) in starts.items() if i in ends]
     ordered = [results.get(i) for i in range(count)]
     errors = sorted(callback.errors, key=lambda f: (str(type(f.userdata)), f.userdata))
-    return QueueRun(ordered, errors, sorted(records, key=lambda r: r.start), seconds, len(queue))
+    return QueueRun(ordered, errors, seconds, len(queue))
 
 
 def run_restarting_request(

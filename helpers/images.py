@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from helpers.paths import display_path
+from helpers.paths import printable_path
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 IDX_SUFFIXES = {".idx3-ubyte", ".ubyte", ".idx"}
@@ -31,7 +31,7 @@ class ImageReadError(Exception):
     """An input that cannot be read as an image; ``str()`` is one line naming the file and why."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
-        self.path = path if isinstance(path, str) else _safe_name(Path(path))
+        self.path = path if isinstance(path, str) else printable_path(Path(path))
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
@@ -44,11 +44,6 @@ class LoadedImage:
     pixels: np.ndarray
 
 
-def _safe_name(path: Path) -> str:
-    """Return a printable path even when the file name holds non-UTF-8 bytes."""
-    return display_path(path).encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _ignore_pil_bomb_warning() -> None:
     """Silence PIL's DecompressionBombWarning for the process when not yet silenced (its error still applies).
 
@@ -56,7 +51,7 @@ def _ignore_pil_bomb_warning() -> None:
     adds noise for a 108 MP photo that draft decoding reads at a fraction of the memory. A
     ``warnings.catch_warnings()`` block per call is not thread-safe: with ``prefetch`` decoding on
     several threads, one thread leaving the block restored the filters while another was still
-    opening a large image, and the warning reached stderr (once in four CI runs of the zoo test).
+    opening a large image, and the warning reached stderr.
     """
     if not any(f[0] == "ignore" and f[2] is Image.DecompressionBombWarning for f in warnings.filters):
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
@@ -64,10 +59,10 @@ def _ignore_pil_bomb_warning() -> None:
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     """Read one image file as an RGB uint8 HWC array, upright per its EXIF orientation."""
-    return _decoded(path, lambda rgb: np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8)))
+    return _open_and_finish(path, lambda rgb: np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8)))
 
 
-def _decoded(path: str | os.PathLike[str], finish: Callable[[Image.Image], np.ndarray]) -> np.ndarray:
+def _open_and_finish(path: str | os.PathLike[str], finish: Callable[[Image.Image], np.ndarray]) -> np.ndarray:
     """Open, check and decode ``path`` to an RGB PIL image; return ``finish(image)``, or raise ImageReadError.
 
     ``finish`` runs while the file is still open (closing it frees the decoded image), so that
@@ -77,13 +72,13 @@ def _decoded(path: str | os.PathLike[str], finish: Callable[[Image.Image], np.nd
     try:
         st = p.stat()  # one call for the three checks; the name is made only for an error
     except (FileNotFoundError, NotADirectoryError):
-        raise ImageReadError(_safe_name(p), "file not found") from None
+        raise ImageReadError(printable_path(p), "file not found") from None
     except OSError as exc:
-        raise ImageReadError(_safe_name(p), exc.strerror or "cannot be read") from None
+        raise ImageReadError(printable_path(p), exc.strerror or "cannot be read") from None
     if stat.S_ISDIR(st.st_mode):
-        raise ImageReadError(_safe_name(p), "is a folder, not an image file")
+        raise ImageReadError(printable_path(p), "is a folder, not an image file")
     if st.st_size == 0:
-        raise ImageReadError(_safe_name(p), "file is empty")
+        raise ImageReadError(printable_path(p), "file is empty")
     try:
         _ignore_pil_bomb_warning()
         with Image.open(p) as im:
@@ -91,14 +86,14 @@ def _decoded(path: str | os.PathLike[str], finish: Callable[[Image.Image], np.nd
     except ImageReadError:
         raise
     except UnidentifiedImageError:
-        raise ImageReadError(_safe_name(p), "not a recognised image format") from None
+        raise ImageReadError(printable_path(p), "not a recognised image format") from None
     except Image.DecompressionBombError:
         limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000
         raise ImageReadError(
-            _safe_name(p), f"image larger than PIL's {limit} MP decompression-bomb limit"
+            printable_path(p), f"image larger than PIL's {limit} MP decompression-bomb limit"
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageReadError(_safe_name(p), f"truncated or corrupt image data ({exc})") from None
+        raise ImageReadError(printable_path(p), f"truncated or corrupt image data ({exc})") from None
 
 
 def _to_rgb(im: Image.Image, path: Path) -> Image.Image:
@@ -112,7 +107,7 @@ def _to_rgb(im: Image.Image, path: Path) -> Image.Image:
         im.draft("RGB", (max(1, w * MAX_SIDE // max(w, h)), max(1, h * MAX_SIDE // max(w, h))))
     elif w * h > MAX_PIXELS:
         raise ImageReadError(
-            _safe_name(path),
+            printable_path(path),
             f"image is {w}x{h} ({w * h / 1e6:.0f} MP), above the {MAX_PIXELS // 1_000_000} MP limit",
         )
     im.seek(0)  # animated images: first frame
@@ -162,7 +157,7 @@ def idx_count(path: str | os.PathLike[str]) -> int:
 def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
     """Read every image of an MNIST IDX ubyte file as an (N, rows, cols) uint8 array."""
     p = Path(path)
-    name = _safe_name(p)
+    name = printable_path(p)
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -195,7 +190,7 @@ def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path | I
         if p.is_dir():
             files = list_image_files(p)
             if not files:
-                yield ImageReadError(_safe_name(p), "folder holds no image files")
+                yield ImageReadError(printable_path(p), "folder holds no image files")
             yield from files
         else:
             yield p
@@ -247,10 +242,10 @@ def read_for_model(path: str | os.PathLike[str], size: int = 224) -> np.ndarray:
 
     The same pixels as ``resize_for_model(read_image(path), size)``, without the full-size array.
     """
-    return _decoded(path, lambda rgb: _resized(rgb, size))
+    return _open_and_finish(path, lambda rgb: _resized(rgb, size))
 
 
-def _decode(path: str | os.PathLike[str], size: int) -> np.ndarray | ImageReadError:
+def _read_or_error(path: str | os.PathLike[str], size: int) -> np.ndarray | ImageReadError:
     """``read_for_model``, with a bad file returned as its error instead of raised."""
     try:
         return read_for_model(path, size)
@@ -308,8 +303,8 @@ def prefetch(
             index, path = job
             try:
                 item: tuple[str, np.ndarray | ImageReadError] | BaseException = (
-                    _safe_name(Path(path)),
-                    _decode(path, size),
+                    printable_path(Path(path)),
+                    _read_or_error(path, size),
                 )
             except BaseException as exc:  # noqa: BLE001 - not a bad image: re-raised in order
                 item = exc

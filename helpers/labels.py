@@ -14,10 +14,6 @@ HEADER_PROB = "probability"
 HEADER_LABEL = "label"
 
 
-class LabelsWarning(UserWarning):
-    """The labels file does not fit the model; class ids are used instead."""
-
-
 def labels_path_for(model_path: str | os.PathLike[str]) -> Path:
     """Return ``<model>.labels`` beside the model (the C++ sample's convention)."""
     return Path(model_path).with_suffix(".labels")

@@ -1,6 +1,6 @@
-"""Model files: the shipped models, their checksums, the IR cache, the single-I/O check, the PPP classifier.
+"""Model files: the shipped models, their checksums, the single-I/O check, the PPP classifier.
 
-Notebook 01 teaches every OpenVINO call used here (``read_model``, ``save_model``,
+Notebook 01 teaches every OpenVINO call used here (``read_model``,
 ``PrePostProcessor``, ``compile_model``); later notebooks and the CLI call these wrappers.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
-import tempfile
 from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
@@ -18,7 +16,7 @@ from xml.etree import ElementTree
 import openvino as ov
 
 from helpers import priority
-from helpers.paths import MODELS_DIR, cache_dir, display_path
+from helpers.paths import MODELS_DIR, display_path
 
 # ImageNet statistics in 0..255 units, the normalization the EfficientNet-Lite0 weights expect.
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
@@ -107,40 +105,6 @@ def read_model(core: ov.Core, path: str | os.PathLike[str]) -> ov.Model:
     return model
 
 
-def ir_cache_path(source: str | os.PathLike[str], compress_to_fp16: bool = True) -> Path:
-    """Return where the IR of ``source`` lives in the cache (keyed by content, OpenVINO and FP16)."""
-    src = Path(source)
-    key = f"{sha256_of(src)[:16]}-{ov.__version__.split('-')[0]}-{'fp16' if compress_to_fp16 else 'fp32'}"
-    return cache_dir() / "ir" / f"{src.stem}-{key}" / f"{src.stem}.xml"
-
-
-def save_ir_atomic(model: ov.Model, xml_path: Path, compress_to_fp16: bool = True) -> Path:
-    """``ov.save_model`` into a temporary folder, then rename it into place in one step."""
-    final_dir = xml_path.parent
-    if xml_path.is_file():
-        return xml_path
-    final_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=final_dir.parent))
-    try:
-        ov.save_model(model, tmp / xml_path.name, compress_to_fp16=compress_to_fp16)
-        try:
-            os.rename(tmp, final_dir)
-        except OSError:  # another process won the race; its copy is complete too
-            if not xml_path.is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return xml_path
-
-
-def cached_ir(core: ov.Core, source: str | os.PathLike[str], compress_to_fp16: bool = True) -> Path:
-    """Return the cached IR of an ONNX model, converting it once with ``save_model`` (notebook 01)."""
-    xml = ir_cache_path(source, compress_to_fp16)
-    if not xml.is_file():
-        save_ir_atomic(read_model(core, source), xml, compress_to_fp16)
-    return xml
-
-
 def add_preprocessing(
     model: ov.Model,
     mean: tuple[float, ...] = IMAGENET_MEAN,
@@ -212,6 +176,4 @@ def build_static_classifier(
     (``helpers.priority.run_lowered``; Linux): the pipeline's decoders go first (appendix A4).
     """
     model = add_static_preprocessing(read_model(core, model_path), size)
-    if yield_to_host:
-        return priority.run_lowered(lambda: core.compile_model(model, device, config or {}))
-    return core.compile_model(model, device, config or {})
+    return priority.compile_model(core, model, device, config or {}, yield_to_host=yield_to_host)

@@ -9,15 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PIL import Image
 
 GREY = 128
-
-
-def resize_square(image: np.ndarray, size: int = 224) -> np.ndarray:
-    """Resize an RGB uint8 image to ``size`` x ``size`` (bilinear), the square the model sees."""
-    resized = Image.fromarray(image).resize((size, size), Image.Resampling.BILINEAR)
-    return np.ascontiguousarray(np.asarray(resized, dtype=np.uint8))
 
 
 def _starts(length: int, patch: int, stride: int) -> list[int]:

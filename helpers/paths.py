@@ -30,3 +30,13 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return p.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return str(path)
+
+
+def printable(text: str) -> str:
+    """Escape the bytes of a file name that are not UTF-8 (``caf\\udce9.png``), so it can be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def printable_path(path: str | os.PathLike[str]) -> str:
+    """``display_path``, printable even when the file name holds bytes that are not UTF-8."""
+    return printable(display_path(path))

@@ -13,17 +13,16 @@ What it relies on, for OpenVINO 2026.4 (``releases/2026/4``):
 - On Linux a thread's nice value is its own (setpriority(2), BUGS: "the nice value is a
   per-thread attribute" under NPTL); a thread started by a lowered thread starts lowered
   (``tests/test_priority.py``).
-- OpenVINO's CPU plugin starts its stream threads while compiling: the constructor of
-  ``CPUStreamsExecutor::Impl`` (``src/inference/src/dev/threading/cpu_streams_executor.cpp``)
-  starts one thread per stream. ``tests/test_priority.py`` checks that more than 90 % of the
+- OpenVINO's CPU plugin starts its stream threads while compiling, one thread per stream
+  (docs/performance.md names the code). ``tests/test_priority.py`` checks that more than 90 % of the
   inference's CPU time then runs lowered, under THROUGHPUT and LATENCY, on CPU and AUTO.
 - Two things carry a priority from one model to another:
 
   - OpenVINO keeps a freed model's executor and hands it to the next model compiled with the same
-    settings (``get_idle_cpu_streams_executor``, ``src/inference/src/dev/threading/
-    executor_manager.cpp``). So a lowered model's threads can serve a later plain compile, and a
-    plain model's threads a later lowered one. Compiling every model a lesson needs in one
-    expression keeps the old ones alive until all are compiled, so each gets threads of its own.
+    settings (docs/performance.md names the code). So a lowered model's threads can serve a later
+    plain compile, and a plain model's threads a later lowered one. Compiling every model a lesson
+    needs in one expression keeps the old ones alive until all are compiled, so each gets threads of
+    its own.
   - Under LATENCY a stream also uses worker threads that the whole process shares (oneTBB's):
     once an earlier model has started them at the usual priority, a lowered model's inference
     runs partly at that priority (the test shows both cases).
@@ -53,6 +52,13 @@ INFERENCE_NICE = 5
 def supported() -> bool:
     """True where one thread can lower its own priority without lowering the process's (Linux)."""
     return sys.platform.startswith("linux") and hasattr(os, "setpriority") and hasattr(os, "getpriority")
+
+
+def compile_model(core: Any, model: Any, device: str, config: dict, *, yield_to_host: bool = False) -> Any:
+    """``core.compile_model(model, device, config)``; with ``yield_to_host`` through ``run_lowered``."""
+    if yield_to_host:
+        return run_lowered(lambda: core.compile_model(model, device, config))
+    return core.compile_model(model, device, config)
 
 
 def run_lowered(work: Callable[[], T], nice: int = INFERENCE_NICE) -> T:

@@ -166,21 +166,3 @@ class RemoteInferQueue:
     async def __aexit__(self, *exc: object) -> None:
         """Close the channels."""
         await self.close()
-
-
-async def wait_ready(url: str, model_name: str, seconds: float = 60.0) -> bool:
-    """Poll a server until ``model_name`` is ready (True) or ``seconds`` pass (False)."""
-    client = grpcclient.InferenceServerClient(url)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    try:
-        while loop.time() < deadline:
-            try:
-                if await client.is_model_ready(model_name):
-                    return True
-            except Exception:  # noqa: BLE001 - not listening yet
-                pass
-            await asyncio.sleep(0.2)
-        return False
-    finally:
-        await client.close()

@@ -1,4 +1,4 @@
-"""Timestamps of host work and inferences, recorded for the timeline charts of notebooks 03 and 04.
+"""Timestamps of host work and inferences, recorded for notebook 04's timeline chart.
 
 Data only: ``helpers.display.timeline_chart`` draws a ``Timeline``; nothing here draws or infers.
 Recording a span costs two ``perf_counter`` calls and one list append, so a measured loop can keep

@@ -27,7 +27,7 @@ def advise_cli(*args: object, timeout: float = 300) -> subprocess.CompletedProce
     cmd = [
         sys.executable,
         "-m",
-        "helpers.classify_async",
+        "helpers.cli",
         "--advise",
         *(str(a) if isinstance(a, int | float) else os.fspath(a) for a in args),
     ]

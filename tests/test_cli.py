@@ -1,4 +1,4 @@
-"""The command-line sample, run as users run it: ``python -m helpers.classify_async`` in a subprocess."""
+"""The command-line sample, run as users run it: ``python -m helpers.cli`` in a subprocess."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from child_signals import default_sigint
 from expected import EXPECTED_TOP1_ID
 from PIL import Image
 
-from helpers import cli_output, images, models, paths
+from helpers import images, models, paths
+from helpers.cli import output as cli_output
 from helpers.labels import to_probabilities, top_k
 
 REPO = paths.REPO_ROOT
@@ -37,7 +38,7 @@ NOTE = "[ INFO ] This sample is an API example, for any performance measurements
 
 def run_cli(*args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the sample from the repository root; stdout and stderr as text."""
-    cmd = [sys.executable, "-m", "helpers.classify_async", *(os.fspath(a) for a in args)]
+    cmd = [sys.executable, "-m", "helpers.cli", *(os.fspath(a) for a in args)]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
 
 
@@ -331,7 +332,7 @@ def test_lenet_checksum_is_in_the_model_card():
 
 def test_sigint_stops_cleanly_with_exit_130():
     inputs = ["data/images"] * 100  # 600 images: far longer than the wait for the first result
-    cmd = [sys.executable, "-m", "helpers.classify_async", "-i", *inputs, "-n", "1", "--jobs", "2"]
+    cmd = [sys.executable, "-m", "helpers.cli", "-i", *inputs, "-n", "1", "--jobs", "2"]
     # Unbuffered binary pipe: readline() takes bytes one at a time, so nothing that communicate()
     # reads afterwards was already swallowed by a read-ahead buffer.
     proc = subprocess.Popen(

@@ -1,7 +1,8 @@
-"""helpers.doctor: passes on this machine; each simulated fault gives one ✗ line with a fix and exit 1."""
+"""tools/doctor.py (`make doctor`): passes here; each simulated fault: one ✗ line with a fix, exit 1."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -12,7 +13,13 @@ import sys
 
 import pytest
 
-from helpers import doctor, models, paths
+from helpers import models, paths
+
+# The doctor is a workshop tool beside lab.py and wheelhouse.py, run as ``python tools/doctor.py``.
+TOOLS = paths.REPO_ROOT / "tools"
+spec = importlib.util.spec_from_file_location("doctor", TOOLS / "doctor.py")
+doctor = sys.modules["doctor"] = importlib.util.module_from_spec(spec)  # its dataclasses look it up
+spec.loader.exec_module(doctor)
 
 CHECK_NAMES = [
     "Python",
@@ -38,7 +45,8 @@ def free_port() -> int:
 
 
 def run_doctor(*args: str, prelude: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    code = f"import sys\n{prelude}\nfrom helpers.doctor import main\nsys.exit(main(sys.argv[1:]))"
+    code = f"import sys\n{prelude}\nsys.path.insert(0, {str(TOOLS)!r})\nfrom doctor import main\n"
+    code += "sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", code, "--port", str(free_port()), "--seconds", "0.2", *args],
         capture_output=True,
@@ -151,7 +159,8 @@ def read_only_run(folder) -> subprocess.CompletedProcess:
     """Run the folder check in a mount namespace where ``folder`` is bind-mounted read-only."""
     script = (
         'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" -c '
-        '"from helpers import doctor; c = doctor.folders_writable(); print(doctor.line(c)); '
+        f'"import sys; sys.path.insert(0, {str(TOOLS)!r}); import doctor; '
+        "c = doctor.folders_writable(); print(doctor.line(c)); "
         'raise SystemExit(c.ok)"'
     )
     return subprocess.run(

@@ -54,14 +54,3 @@ def test_missing_and_corrupt_model(tmp_path, core):
     with pytest.raises(models.ModelError, match="cannot be read as a model") as info:
         models.read_model(core, bad)
     assert "\n" not in str(info.value)
-
-
-def test_ir_cache_is_written_once_and_loads(tmp_path, monkeypatch, core):
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
-    xml = models.cached_ir(core, paths.SHIPPED_MODEL)
-    assert xml.is_file() and xml.with_suffix(".bin").is_file()
-    assert str(xml).startswith(str(tmp_path))
-    mtime = xml.stat().st_mtime_ns
-    assert models.cached_ir(core, paths.SHIPPED_MODEL) == xml and xml.stat().st_mtime_ns == mtime
-    assert not [p for p in (tmp_path / "ir").iterdir() if p.name.startswith(".tmp-")]
-    assert core.read_model(xml).input().get_partial_shape() == ov.PartialShape([1, 3, 224, 224])

@@ -51,8 +51,3 @@ def test_pixel_map_averages_overlapping_patches():
     positions = [(0, 0), (0, 2)]
     heat = occ.pixel_map([0.4, 0.2], positions, 3, (3, 5))
     np.testing.assert_allclose(heat[0], [0.4, 0.4, 0.3, 0.2, 0.2])
-
-
-def test_resize_square():
-    image = np.zeros((30, 50, 3), np.uint8)
-    assert occ.resize_square(image, 16).shape == (16, 16, 3)

@@ -129,8 +129,8 @@ def test_under_latency_shared_workers_keep_the_priority_they_started_with() -> N
 
 
 def test_the_cli_lowers_only_its_queue_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpers import cli_app
-    from helpers.cli_args import build_parser
+    from helpers.cli import app as cli_app
+    from helpers.cli.args import build_parser
 
     lowered: list[bool] = []
     real = priority.run_lowered

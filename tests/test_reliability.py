@@ -10,7 +10,6 @@ tests/test_kernel_interrupt.py and the 20,000-inference soak in tests/soak/.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -561,76 +560,9 @@ def test_a_shipped_model_that_differs_from_its_card_is_refused(shipped_copy, cor
         data = data[: len(data) // 2]
     shipped_copy.write_bytes(bytes(data))
     expected = models.shipped_checksums()[shipped_copy.name]
-    for load in (models.read_model, models.cached_ir):  # the IR cache refuses it too
-        with pytest.raises(models.ModelError) as info:
-            load(core, shipped_copy)
-        message = str(info.value)
-        assert message.startswith(f"{shipped_copy}: SHA-256 ")
-        assert f"does not match the model card's {expected[:12]}" in message
-        assert "corrupt or half-written" in message and "\n" not in message
-    assert not (Path(os.environ["COURSE_CACHE_DIR"]) / "ir").exists() or not any(
-        (Path(os.environ["COURSE_CACHE_DIR"]) / "ir").rglob("*.xml")
-    )
-
-
-def test_an_interrupted_save_model_never_leaves_a_cached_ir(tmp_path, monkeypatch, core):
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
-    real_save = ov.save_model
-
-    def save_half_then_fail(model, xml_path, **kwargs):
-        real_save(model, xml_path, **kwargs)
-        bin_path = Path(xml_path).with_suffix(".bin")
-        bin_path.write_bytes(bin_path.read_bytes()[:1000])  # half-written weights
-        raise KeyboardInterrupt  # Ctrl-C in the middle of save_model
-
-    monkeypatch.setattr(models.ov, "save_model", save_half_then_fail)
-    xml = models.ir_cache_path(paths.SHIPPED_MODEL)
-    with pytest.raises(KeyboardInterrupt):
-        models.cached_ir(core, paths.SHIPPED_MODEL)
-    assert not xml.exists() and not xml.parent.exists()
-    assert list((tmp_path / "ir").iterdir()) == []  # the temporary folder is gone too
-
-    monkeypatch.setattr(models.ov, "save_model", real_save)
-    assert models.cached_ir(core, paths.SHIPPED_MODEL) == xml
-    compiled = core.compile_model(xml, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
-    onnx = core.compile_model(paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
-    x = np.random.default_rng(1).standard_normal((1, 3, 224, 224)).astype(np.float32)
-    np.testing.assert_allclose(
-        compiled(x, share_inputs=False)[0], onnx(x)[0], atol=0.05
-    )  # FP16-compressed weights
-
-
-KILLED_DURING_SAVE = """
-import os, signal, sys
-from pathlib import Path
-import openvino as ov
-from helpers import models, paths
-
-real_save = ov.save_model
-
-def save_then_die(model, xml_path, **kwargs):
-    real_save(model, xml_path, **kwargs)
-    Path(xml_path).with_suffix(".bin").write_bytes(b"half")
-    os.kill(os.getpid(), signal.SIGKILL)  # power cut: no finally, no cleanup
-
-ov.save_model = save_then_die
-models.cached_ir(ov.Core(), paths.SHIPPED_MODEL)
-"""
-
-
-def test_a_process_killed_during_save_model_leaves_nothing_that_loads(tmp_path, core, monkeypatch):
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
-    proc = subprocess.run(
-        [sys.executable, "-c", KILLED_DURING_SAVE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=paths.REPO_ROOT,
-        env={**os.environ, "COURSE_CACHE_DIR": str(tmp_path)},
-    )
-    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
-    xml = models.ir_cache_path(paths.SHIPPED_MODEL)
-    assert not xml.exists()  # only a stale .tmp-* folder is left, which no lookup ever reads
-    assert [p.name.startswith(".tmp-") for p in (tmp_path / "ir").iterdir()] == [True]
-    assert models.cached_ir(core, paths.SHIPPED_MODEL) == xml
-    assert core.read_model(xml).input().get_partial_shape() == ov.PartialShape([1, 3, 224, 224])
+    with pytest.raises(models.ModelError) as info:
+        models.read_model(core, shipped_copy)
+    message = str(info.value)
+    assert message.startswith(f"{shipped_copy}: SHA-256 ")
+    assert f"does not match the model card's {expected[:12]}" in message
+    assert "corrupt or half-written" in message and "\n" not in message

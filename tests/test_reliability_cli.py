@@ -1,4 +1,4 @@
-"""Reliability (issue 8) through the command line: ``python -m helpers.classify_async`` in a subprocess.
+"""Reliability (issue 8) through the command line: ``python -m helpers.cli`` in a subprocess.
 
 tests/test_cli.py covers the sample's format, ordering and most single bad inputs; this file runs
 the whole issue-8 zoo (tests/reliability_inputs.py) in ONE run per mode, bounds the CLI's memory
@@ -37,7 +37,7 @@ INTERRUPTED = re.compile(
 
 def run_cli(*args: object, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """Run the sample from the repository root, as a user would."""
-    cmd = [sys.executable, "-m", "helpers.classify_async", *(os.fspath(a) for a in args)]
+    cmd = [sys.executable, "-m", "helpers.cli", *(os.fspath(a) for a in args)]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
 
 
@@ -150,7 +150,7 @@ MEASURED_CLI = """
 import runpy, sys
 sys.argv = ["classify-async", *sys.argv[1:]]
 try:
-    runpy.run_module("helpers.classify_async", run_name="__main__")
+    runpy.run_module("helpers.cli", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
 with open("/proc/self/status") as status:
@@ -275,7 +275,7 @@ MODE_ARGS = {"queue": ["--jobs", "2"], "callback": ["--mode", "callback"], "batc
 @pytest.mark.parametrize("mode", list(MODE_ARGS))
 def test_ctrl_c_during_a_long_run_exits_130_within_2_s(many_images, mode):
     args = MODE_ARGS[mode]
-    cmd = [sys.executable, "-m", "helpers.classify_async", "-i", many_images, "-n", "1", *args]
+    cmd = [sys.executable, "-m", "helpers.cli", "-i", many_images, "-n", "1", *args]
     # Unbuffered binary pipes: raw readline() takes exactly one line, so communicate() gets the rest.
     proc = subprocess.Popen(
         [os.fspath(c) for c in cmd],
@@ -319,7 +319,7 @@ class CtrlCAtImport(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, CtrlCAtImport())
 sys.argv = ["classify-async", "-i", "data/images/cat.png"]
-runpy.run_module("helpers.classify_async", run_name="__main__")
+runpy.run_module("helpers.cli", run_name="__main__")
 """
 
 
@@ -350,7 +350,7 @@ def test_the_cli_exits_0_every_time():
     for _ in range(3):  # two at a time: 6 runs
         pair = [
             subprocess.Popen(
-                [sys.executable, "-m", "helpers.classify_async", "-i", "data/images/cat.png", "-n", "1"],
+                [sys.executable, "-m", "helpers.cli", "-i", "data/images/cat.png", "-n", "1"],
                 cwd=REPO,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -20,8 +20,10 @@ import pytest
 import tomllib
 import yaml
 
-from helpers import images, labels, paths, serve, serve_process
+from helpers import images, labels, paths
 from helpers.paths import REPO_ROOT
+from helpers.serving import process as serve_process
+from helpers.serving import server as serve
 
 HAS_SERVE = not serve.serve_extra_missing()
 
@@ -44,7 +46,7 @@ def test_serve_extra_is_pinned_and_matches_environment_yml():
     env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
     assert sorted(r for r in pip if r != "-e .") == sorted(extra)
-    assert project["scripts"]["classify-serve"] == "helpers.serve:main"
+    assert project["scripts"]["classify-serve"] == "helpers.serving.server:main"
 
 
 def test_missing_extra_stops_notebook_with_one_line(monkeypatch):
@@ -97,6 +99,29 @@ def test_input_check_names_the_problem(name, datatype, shape, nbytes, words):
         serve.check_image_input(name, datatype, shape, nbytes)
     assert all(w in str(info.value) for w in words), str(info.value)
     serve.check_image_input("image", "UINT8", [1, 224, 224, 3], 150528)  # the right one passes
+
+
+def test_the_bridge_answers_every_coroutine_with_its_own_logits(local_logits):
+    """The server's predict without the network: 4 rounds of every photo awaited at once on 2 requests."""
+    import openvino as ov
+
+    from helpers import models
+    from helpers.serving.bridge import QueueBridge
+
+    compiled = models.build_static_classifier(
+        ov.Core(), paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
+    )
+    bridge = QueueBridge(compiled, 2)
+    names = sorted(PHOTOS) * 4
+
+    async def everything() -> list[np.ndarray]:
+        return await asyncio.gather(*(bridge.infer(PHOTOS[name]) for name in names))
+
+    got = asyncio.run(everything())
+    assert len(bridge) == 2
+    bridge.close()
+    for name, logits in zip(names, got, strict=True):
+        np.testing.assert_allclose(logits, local_logits[name], rtol=1e-5, atol=1e-5)
 
 
 # --- with a running server -------------------------------------------------------------------
@@ -275,7 +300,15 @@ def test_port_in_use_is_one_line_and_nonzero(server, taken):
     grpc_port = server.grpc_port if taken == "grpc" else serve_process.free_port()
     http_port = server.http_port if taken == "http" else serve_process.free_port()
     proc = subprocess.run(
-        [sys.executable, "-m", "helpers.serve", "--grpc-port", str(grpc_port), "--http-port", str(http_port)],
+        [
+            sys.executable,
+            "-m",
+            "helpers.serving",
+            "--grpc-port",
+            str(grpc_port),
+            "--http-port",
+            str(http_port),
+        ],  # noqa: E501
         capture_output=True,
         text=True,
         timeout=60,
@@ -286,7 +319,7 @@ def test_port_in_use_is_one_line_and_nonzero(server, taken):
     assert "Traceback" not in proc.stderr
 
 
-# --- canaries: kserve behaviour that helpers/serve.py works around ---------------------------
+# --- canaries: kserve behaviour that helpers/serving/server.py works around ---------------------------
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
@@ -295,7 +328,7 @@ def run_python(code: str) -> subprocess.CompletedProcess:
 
 @needs_serve
 def test_canary_kserve_binds_every_interface():
-    """When this fails, kserve binds a chosen host itself: drop the host override in helpers/serve.py."""
+    """When this fails, kserve binds a chosen host itself: drop the host override in serving/server.py."""
     proc = run_python(
         "import inspect, sys; sys.argv = sys.argv[:1]\n"
         "from kserve.protocol.rest.server import RESTServer\n"
@@ -328,7 +361,7 @@ def test_server_exits_when_its_parent_is_killed():
         [
             sys.executable,
             "-c",
-            "from helpers.serve_process import ServerProcess\n"
+            "from helpers.serving.process import ServerProcess\n"
             "import time\ns = ServerProcess().start()\nprint(s.proc.pid, flush=True)\ntime.sleep(120)\n",
         ],
         stdout=subprocess.PIPE,
@@ -369,13 +402,3 @@ def test_many_refused_requests_do_not_stall_the_server(server):
     refused, logits = asyncio.run(go())
     assert refused == 300
     assert labels.top_k(logits[0], 1)[0][0] == 285  # Egyptian cat
-
-
-@needs_serve
-def test_wait_ready_polls_a_server_until_its_model_is_ready(server):
-    from helpers.remote import wait_ready
-
-    dead = f"127.0.0.1:{serve_process.free_port()}"
-    assert asyncio.run(wait_ready(server.grpc_url, serve.MODEL_NAME, seconds=5)) is True
-    assert asyncio.run(wait_ready(server.grpc_url, "no-such-model", seconds=0.5)) is False
-    assert asyncio.run(wait_ready(dead, serve.MODEL_NAME, seconds=0.5)) is False

@@ -37,7 +37,7 @@ env -u PYTHONPATH -u VIRTUAL_ENV HOME="$work/home" PYTHON="$base" COURSE_DEVICE=
     test "$(ip -o link show | wc -l)" -eq 1  # loopback only: no network
     cd "$1/course"
     sh wheelhouse/install.sh
-    .venv/bin/python -m helpers.doctor --seconds 0.3
+    .venv/bin/python tools/doctor.py --seconds 0.3
     .venv/bin/python -m pytest -p no:cacheprovider "$2" --nbval-lax \
       --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -q
   ' sh "$work" "$notebook"

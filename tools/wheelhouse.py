@@ -221,7 +221,7 @@ if ($LASTEXITCODE -ne 0) {{
 }}
 New-Item -ItemType File -Force "$Course\\.venv\\.installed-{stamp}" | Out-Null
 Write-Host "Installed. Next, in $Course :"
-Write-Host "  .venv\\Scripts\\python.exe -m helpers.doctor"
+Write-Host "  .venv\\Scripts\\python.exe tools\\doctor.py"
 Write-Host "  .venv\\Scripts\\jupyter-lab.exe --notebook-dir=."
 """
 

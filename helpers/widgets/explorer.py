@@ -21,7 +21,7 @@ import openvino as ov
 from helpers import advise
 from helpers.images import ImageReadError, expand_inputs, resize_for_model
 from helpers.labels import label_of, load_labels, to_probabilities
-from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL, display_path
+from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL, display_path, printable_path
 from helpers.widgets.detail import DetailView
 from helpers.widgets.devices import device_dropdown
 from helpers.widgets.folder_runner import FolderRunner, folder_items, resolve_folder
@@ -150,7 +150,7 @@ class PredictionExplorer:
     def classify_folder(self, folder: str | os.PathLike[str]) -> bool:
         """Start classifying every image in ``folder`` in the background; False if it does not exist."""
         path = resolve_folder(str(folder))
-        name = display_path(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        name = printable_path(path)
         try:
             if not path.exists():
                 raise FileNotFoundError("folder not found")

@@ -1,4 +1,4 @@
-"""The command-line sample's options: the parser and the normalisation they ask for (``helpers.cli_app``)."""
+"""The command-line sample's options: the parser and the normalisation they ask for (``helpers.cli.app``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from helpers import cli_output, models, paths
+from helpers import models, paths
+from helpers.cli import output
 
 # --precision: "default" leaves INFERENCE_PRECISION_HINT to the device, as the official samples do.
 PRECISIONS = ("default", "f32", "bf16", "f16")
@@ -118,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=cli_output.FORMATS,
+        choices=output.FORMATS,
         default="text",
         help="text: the samples' table; json: one JSON object per input on stdout (JSON Lines), "
         "logging on stderr (default text)",

@@ -17,7 +17,7 @@ import time
 import urllib.request
 import weakref
 
-from helpers.serve import MODEL_NAME
+from helpers.serving.server import MODEL_NAME
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -72,7 +72,7 @@ class ServerProcess:
 
     def start(self, ready_seconds: float = 90.0) -> ServerProcess:
         """Start the server and wait until its model reports ready; raise ``RuntimeError`` if not."""
-        command = [sys.executable, "-m", "helpers.serve", "--grpc-port", str(self.grpc_port)]
+        command = [sys.executable, "-m", "helpers.serving", "--grpc-port", str(self.grpc_port)]
         command += ["--http-port", str(self.http_port), "--parent-pid", str(os.getpid()), *self.extra_args]
         # The log goes to an anonymous file: a pipe nobody reads would block the server once full.
         self.log = tempfile.TemporaryFile("w+")

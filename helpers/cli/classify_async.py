@@ -1,8 +1,8 @@
-"""The command-line sample: ``python -m helpers.classify_async -i IMAGE [IMAGE ...]`` (``classify-async``).
+"""The command-line sample: ``python -m helpers.cli -i IMAGE [IMAGE ...]`` (``classify-async``).
 
 This entry point imports nothing heavy, so that a Ctrl-C while OpenVINO is still loading gives
 the same one line and exit code 130 as one during inference. The sample lives in
-``helpers.cli_app``.
+``helpers.cli.app``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-EXIT_INTERRUPTED = 130
+from helpers.cli.exits import EXIT_INTERRUPTED
 
 
 def import_runtime() -> None:
@@ -40,9 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sample; return the exit code (0 ok, 1 error, 2 usage, 130 interrupted)."""
     try:
         import_runtime()
-        from helpers import cli_app
+        from helpers.cli import app
 
-        return cli_app.main(argv)
+        return app.main(argv)
     except KeyboardInterrupt:
         print("[ WARNING ] Interrupted while starting: no image classified", file=sys.stderr)
         return EXIT_INTERRUPTED

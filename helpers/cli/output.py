@@ -18,12 +18,12 @@ from typing import TextIO
 import numpy as np
 
 from helpers import images, labels
+from helpers.cli.inputs import Item
+from helpers.paths import printable
 
 FORMATS = ("text", "json")
 # The Python sample's header; its dashes span the whole header.
 SAMPLE_HEADER = "class_id probability"
-
-Item = images.LoadedImage | images.ImageReadError
 
 
 def info(message: str) -> None:
@@ -39,11 +39,6 @@ def warn(message: str) -> None:
 def error(message: str) -> None:
     """Print an ``[ ERROR ] ...`` line on stderr."""
     print(f"[ ERROR ] {message}", file=sys.stderr)
-
-
-def printable(name: str) -> str:
-    """Escape bytes of a file name that are not UTF-8 (``caf\\udce9.png``), as the text output shows them."""
-    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def values_of(output: np.ndarray, raw: bool) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import TextIO
 import openvino as ov
 
 from helpers import advise, advise_run, advise_verdict, models
-from helpers.cli_output import error, warn
+from helpers.cli.output import error, warn
 from helpers.paths import display_path
 
 

@@ -78,7 +78,7 @@ def _ppp(
     return reversed_channels(model) if reverse else model
 
 
-def preprocessed(
+def classifier_with_ppp(
     model: ov.Model,
     mean: Sequence[float],
     std: Sequence[float],
@@ -93,7 +93,7 @@ def preprocessed(
     return _ppp(with_batch(model, 1), mean, std, size, reverse)
 
 
-def preprocessor(
+def ppp_alone(
     model: ov.Model,
     mean: Sequence[float],
     std: Sequence[float],

@@ -1,4 +1,4 @@
-"""The command-line sample's work; ``helpers.classify_async`` is its light entry point.
+"""The command-line sample's work; ``helpers.cli.classify_async`` is its light entry point.
 
 It does what OpenVINO's Python and C++ "Image Classification Async" samples do: one
 ``AsyncInferQueue`` (default, the Python sample) or one request restarted from its own callback
@@ -7,9 +7,9 @@ mode). For a square RGB input (the shipped model) files are decoded and resized 
 host and the static-shape ``PrePostProcessor`` does the rest (notebooks 01, 04); other models
 resize in the graph. It also reads folders and every image of MNIST IDX files, prints results
 in input order, skips unreadable files with a one-line warning, and stops cleanly on Ctrl-C.
-Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C. The options live in ``helpers.cli_args``, the
-printers (table, ``--raw``, ``--format json``) in ``helpers.cli_output``, the input stream in
-``helpers.cli_inputs``; docs/cli.md is the reference.
+Exit codes: 0 ok, 1 error, 2 usage, 130 Ctrl-C. The options live in ``helpers.cli.args``, the
+printers (table, ``--raw``, ``--format json``) in ``helpers.cli.output``, the input stream in
+``helpers.cli.inputs``; docs/cli.md is the reference.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from typing import TextIO
 import numpy as np
 import openvino as ov
 
-from helpers import asyncq, cli_modes, cli_output, images, labels, models, paths, priority
-from helpers.cli_args import build_parser, normalisation
-from helpers.cli_inputs import Item, image_stream
-from helpers.cli_output import error, info, warn
+from helpers import asyncq, images, labels, models, paths, priority
+from helpers.cli import modes, output
+from helpers.cli.args import build_parser, normalisation
+from helpers.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from helpers.cli.inputs import Item, image_stream
+from helpers.cli.output import error, info, warn
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Images per round in queue and callback mode. Each round's results are printed as soon as it is
 # done, so output starts early and memory stays bounded for big folders and IDX files.
 ROUND = 32
@@ -53,14 +54,11 @@ def count_images(inputs: Iterable[str]) -> int:
     return total
 
 
-def take(stream: Iterator[Item], limit: float, names: list[str]) -> Iterator[np.ndarray]:
-    """Yield the pixels of up to ``limit`` good images (recording their names); warn on bad ones."""
+def next_images(stream: Iterator[images.LoadedImage], limit: float, names: list[str]) -> Iterator[np.ndarray]:
+    """Yield the pixels of up to ``limit`` images of a screened stream, recording their names."""
     if limit <= 0:
         return
     for item in stream:
-        if isinstance(item, images.ImageReadError):
-            warn(f"Image {item.path} cannot be read: {item.reason}")
-            continue
         names.append(item.name)
         yield item.pixels
         if len(names) >= limit:
@@ -68,15 +66,17 @@ def take(stream: Iterator[Item], limit: float, names: list[str]) -> Iterator[np.
 
 
 @dataclass
-class Tally:
+class ImageCount:
     """How many images were found and how many have been classified (read when interrupted)."""
 
     total: int = 0
     done: int = 0
 
 
-def report(names: Sequence[str], run: asyncq.QueueRun, printer: cli_output.Printer, tally: Tally) -> None:
-    """Print each image's result in input order (or its failure), counting it in ``tally``."""
+def print_results(
+    names: Sequence[str], run: asyncq.QueueRun, printer: output.Printer, count: ImageCount
+) -> None:
+    """Print each image's result in input order (or its failure), counting it in ``count``."""
     faults = {f.userdata: f.error for f in run.errors}
     for i, name in enumerate(names):
         result = run.results[i] if i < len(run.results) else None
@@ -84,7 +84,7 @@ def report(names: Sequence[str], run: asyncq.QueueRun, printer: cli_output.Print
             printer.failed(name, faults.get(i, "no result"))
             continue
         printer.result(name, result)
-        tally.done += 1
+        count.done += 1
 
 
 def num_classes(model: ov.Model) -> int | None:
@@ -139,9 +139,7 @@ def compile_for(
     ``yield_to_host``: the inference threads run below the decoders' priority (``helpers.priority``).
     """
     try:
-        if yield_to_host:
-            return priority.run_lowered(lambda: core.compile_model(model, device, config))
-        return core.compile_model(model, device, config)
+        return priority.compile_model(core, model, device, config, yield_to_host=yield_to_host)
     except RuntimeError as exc:
         available = ", ".join(core.available_devices)
         raise models.ModelError(
@@ -185,7 +183,7 @@ class Setup:
     class_names: list[str] | None
     config: dict[str, str]
     compiled: ov.CompiledModel
-    printer: cli_output.Printer
+    printer: output.Printer
     size: int | None = None  # resized on the host to [1, size, size, 3] (static PPP), else in the graph
 
 
@@ -215,9 +213,9 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
     with native_stderr_silenced():
         model = models.read_model(core, args.model)
     try:
-        channels, height, width = cli_modes.image_input_shape(model)
+        channels, height, width = modes.image_input_shape(model)
         mean, std = normalisation(args.mean, args.std, channels, args.reverse_input_channels)
-    except (cli_modes.ModeError, ValueError) as exc:
+    except (modes.ModeError, ValueError) as exc:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     class_names = load_class_names(args, model)
     config: dict[str, str] = {}
@@ -229,7 +227,7 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
     colour = "RGB" if channels == 3 else "gray"
     flip = " -> reverse channels (BGR)" if args.reverse_input_channels else ""
     reverse = args.reverse_input_channels
-    size = cli_modes.host_resize_size(model)  # a static input, decoded and resized ahead on the host
+    size = modes.host_resize_size(model)  # a static input, decoded and resized ahead on the host
     if size is None:
         info(
             f"Preprocessing in the graph: u8 NHWC {colour} of any size{flip} -> resize to {width}x{height}, "
@@ -241,13 +239,13 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
             f"in the graph: u8 NHWC {colour}{flip}, mean {list(mean)}, std {list(std)} -> NCHW"
         )
     if args.batch:  # the network is compiled once the batch size (number of images) is known
-        ppp_model = cli_modes.preprocessor(model, mean, std, size, reverse)
+        ppp_model = modes.ppp_alone(model, mean, std, size, reverse)
         compiled = compile_for(core, ppp_model, args.device, config)
     else:
         cache = None if args.no_cache else compiled_model_cache()
         where = f"; compiled model cached in {paths.display_path(cache)}" if cache else ""
         info(f"Loading the model to the plugin (device {args.device}{where})")
-        ppp_model = cli_modes.preprocessed(model, mean, std, size, reverse)
+        ppp_model = modes.classifier_with_ppp(model, mean, std, size, reverse)
         # queue mode on host-resized input is appendix A4's pipeline: the files are decoded ahead
         # on a pool while the requests run, and the decoders go first (helpers.priority)
         pipelined = args.mode == "queue" and size is not None
@@ -256,7 +254,7 @@ def prepare(args: argparse.Namespace, results: TextIO, total: int = 1) -> Setup:
         single = {**config, "CACHE_DIR": str(cache)} if cache else config
         compiled = compile_for(core, ppp_model, args.device, single, yield_to_host=pipelined)
         info(precision_line(compiled, args.precision))
-    printer = cli_output.Printer(args.format, args.raw, args.top, class_names, results)
+    printer = output.Printer(args.format, args.raw, args.top, class_names, results)
     return Setup(core, model, channels, mean, std, class_names, config, compiled, printer, size)
 
 
@@ -265,7 +263,7 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], tally: Tally) -> None:
+def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], count: ImageCount) -> None:
     """Queue or callback mode: classify ``ROUND`` images at a time, printing each round in input order."""
     if args.mode == "queue":
         queue = ov.AsyncInferQueue(setup.compiled, args.jobs)
@@ -282,23 +280,23 @@ def run_rounds(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], t
     while True:
         names: list[str] = []
         if args.mode == "queue":  # a lazy iterator: the next image is decoded while requests run
-            run = cli_modes.run_queue_mode(setup.compiled, queue, take(stream, ROUND, names))
+            run = modes.run_queue_mode(setup.compiled, queue, next_images(stream, ROUND, names))
         else:
-            run = cli_modes.run_callback_mode(setup.compiled, request, list(take(stream, ROUND, names)))
+            run = modes.run_callback_mode(setup.compiled, request, list(next_images(stream, ROUND, names)))
         if not names:
             return
-        report(names, run, setup.printer, tally)
+        print_results(names, run, setup.printer, count)
 
 
-def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], tally: Tally) -> None:
+def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], count: ImageCount) -> None:
     """Batch mode: read every image, compile the network for that many and run ONE batched request."""
     names: list[str] = []
-    arrays = list(take(stream, math.inf, names))
+    arrays = list(next_images(stream, math.inf, names))
     if not arrays:
         return
     try:
-        batched = cli_modes.with_batch(setup.model, len(arrays))
-    except cli_modes.ModeError as exc:
+        batched = modes.with_batch(setup.model, len(arrays))
+    except modes.ModeError as exc:
         raise models.ModelError(f"{paths.display_path(args.model)}: {exc}") from None
     info(f"Loading the model with batch {len(arrays)} to the plugin (device {args.device})")
     network = compile_for(setup.core, batched, args.device, setup.config)
@@ -306,8 +304,8 @@ def run_batch(args: argparse.Namespace, setup: Setup, stream: Iterator[Item], ta
     info(
         f"Starting inference in asynchronous mode: one request with a batch of {plural(len(arrays), 'image')}"
     )
-    run = cli_modes.run_batch_mode(setup.compiled, network, arrays)
-    report(names, run, setup.printer, tally)
+    run = modes.run_batch_mode(setup.compiled, network, arrays)
+    print_results(names, run, setup.printer, count)
 
 
 def configure_streams() -> None:
@@ -322,9 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_streams()
     args = build_parser().parse_args(argv)
     if args.advise:
-        from helpers import advise_cli  # the advisor's measurements load only when asked for
+        from helpers.cli import advise  # the advisor's measurements load only when asked for
 
-        return advise_cli.run(args)
+        return advise.run(args)
     if args.format == "text":
         return classify(args, sys.stdout)
     results = sys.stdout
@@ -334,12 +332,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def classify(args: argparse.Namespace, results: TextIO) -> int:
     """Prepare, classify every input and print the summary; return the exit code."""
-    tally = Tally()
+    count = ImageCount()
     try:
-        tally.total = count_images(args.input)
-        setup = prepare(args, results, tally.total)
+        count.total = count_images(args.input)
+        setup = prepare(args, results, count.total)
         stream = setup.printer.screen(image_stream(args.input, setup.channels, setup.size))
-        (run_batch if args.batch else run_rounds)(args, setup, stream, tally)
+        (run_batch if args.batch else run_rounds)(args, setup, stream, count)
         setup.printer.finish()
     except models.ModelError as exc:
         error(str(exc))
@@ -348,12 +346,12 @@ def classify(args: argparse.Namespace, results: TextIO) -> int:
         error(f"Inference failed: {models.openvino_reason(exc)}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        found = plural(tally.total, "image")
-        warn(f"Interrupted: {tally.done} of {found} classified; pending requests cancelled")
+        found = plural(count.total, "image")
+        warn(f"Interrupted: {count.done} of {found} classified; pending requests cancelled")
         return EXIT_INTERRUPTED
-    if tally.done == 0:
+    if count.done == 0:
         error("Valid input images were not found!")
         return EXIT_ERROR
-    info(f"Classified {tally.done} of {plural(tally.total, 'image')}")
+    info(f"Classified {count.done} of {plural(count.total, 'image')}")
     info(BENCHMARK_NOTE)
     return EXIT_OK

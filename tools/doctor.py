@@ -1,4 +1,4 @@
-"""Workshop preflight check (``make doctor``, ``python -m helpers.doctor``): one line per check.
+"""Workshop preflight check (``make doctor``, ``python tools/doctor.py``): one line per check.
 
 Each line starts with ✓ or ✗; a failing line ends with a one-line fix. Checks marked "(optional)"
 only warn. The exit status is 0 only when every needed check passes. Nothing is downloaded and
