@@ -100,7 +100,8 @@ def pytest_counts(xml: Path) -> dict:
                 .strip()
                 .splitlines()
             )
-            counts["failures"].append(f"{case.get('name')}: {message[0][:300] if message else ''}")
+            first = (message[0] if message else "").replace(f"{REPO}{os.sep}", "")  # repo-relative paths
+            counts["failures"].append(f"{case.get('name')}: {first[:300]}")
         elif case.find("skipped") is not None:
             counts["skipped"] += 1
         else:
