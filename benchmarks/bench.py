@@ -67,7 +67,7 @@ MAX_TARGETS = {"main_thread_us_per_image": 150.0}  # upper bounds
 NOT_PIPELINES = ("decode", "infer", "corun")  # the files→top-5 rounds' measurements that are not pipelines
 ROUNDS = {"ceiling": 5, "e2e": 5, "sweep": 5}  # a sweep point lasts BENCH_SECONDS / its rounds
 # Optional measurements: benchmarks/<name>.py, if present, with ``measure(ctx: Context) -> dict``.
-EXTRAS = ("remote",)
+EXTRAS = ("remote_over_local",)
 
 
 class Progress:
@@ -184,7 +184,7 @@ class Context:
 def extras(ctx: Context, names: tuple[str, ...] = EXTRAS, folder: Path = HERE) -> dict[str, Any]:
     """Run ``<folder>/<name>.py``'s ``measure(seconds, rounds, say)`` for each of ``names`` that exists.
 
-    A module whose ``available()`` is False (e.g. ``remote.py`` without the serve extra) is skipped
+    A module whose ``available()`` is False (e.g. ``remote_over_local.py`` without the serve extra) is skipped
     with one line. ``measure`` returns a dict merged into latest.json; its optional key
     ``table_rows`` (``[measurement, value, ratio, target]`` strings) is appended to the printed table.
     """

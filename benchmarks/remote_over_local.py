@@ -9,7 +9,7 @@ On a busy machine two processes can get a larger share of the cores than one, wh
 remote side's images/s; ``remote_over_local_per_cpu`` compares images per CPU-second instead
 (this process's CPU time, plus the server's for the remote side; needs psutil).
 
-``python benchmarks/remote.py`` prints the JSON; ``make bench`` adds these keys to latest.json when
+``python benchmarks/remote_over_local.py`` prints the JSON; ``make bench`` adds these keys to latest.json when
 the serve extra is installed.
 """
 
@@ -143,7 +143,10 @@ def measure(seconds: float = 5.0, rounds: int = ROUNDS, say: Callable[[str], Non
 
 if __name__ == "__main__":
     if not serve_extra_installed():
-        print("benchmarks/remote.py needs the serve extra: pip install -e '.[serve]'", file=sys.stderr)
+        print(
+            "benchmarks/remote_over_local.py needs the serve extra: pip install -e '.[serve]'",
+            file=sys.stderr,
+        )
         sys.exit(2)
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
     print(json.dumps(measure(seconds, say=lambda m: print(m, file=sys.stderr)), indent=2))

@@ -19,7 +19,6 @@ import numpy as np
 import openvino as ov
 
 from helpers import pipeline
-from helpers.asyncq import run_queue
 from helpers.images import prefetch, read_for_model
 from helpers.labels import to_probabilities, top_k
 from helpers.models import IMAGENET_MEAN, IMAGENET_STD
@@ -106,14 +105,11 @@ def queue_rate(
     Its ``fps`` counts from the first start to ``wait_all``, as benchmark_app does (not the queue's
     teardown pause); ``cpu_per_image`` is the inference CPU per image of the physical limit;
     ``main_per_image`` is what feeding the queue costs the Python main thread. ``callback=True``
-    runs the same zero-copy loop with a Python callback storing each result (``run_queue``'s
-    default), on a queue of its own: the comparison that shows what the callback costs.
+    runs the same zero-copy loop with a Python callback storing each result (as notebook 04's
+    ``run_queue`` does), on a queue of its own: the comparison that shows what the callback costs.
     """
     clock = Clock()
-    if callback:
-        run = run_queue(compiled, timed(arrays, seconds), queue=queue, share_inputs=True)
-    else:
-        run = pipeline.run_batches(compiled, timed(arrays, seconds), queue=queue)
+    run = pipeline.run_batches(compiled, timed(arrays, seconds), queue=queue, callback=callback)
     if run.errors:
         raise RuntimeError(f"queue run failed: {run.errors[0]}")
     rate = clock.rate(run.ok)

@@ -1,4 +1,4 @@
-"""The folder notebook 05 classifies in the background: altered copies of the sample photos."""
+"""Altered copies of the sample photos (mirrored, grey, rotated, small, dark): notebook 05's folder."""
 
 from __future__ import annotations
 

@@ -40,3 +40,8 @@ def printable(text: str) -> str:
 def printable_path(path: str | os.PathLike[str]) -> str:
     """``display_path``, printable even when the file name holds bytes that are not UTF-8."""
     return printable(display_path(path))
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an error's message (else its type's name), printable, at most ``limit`` chars."""
+    return printable((str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit])

@@ -1,12 +1,12 @@
 """Files to results with every core busy: decode ahead in a small pool, feed an AsyncInferQueue zero-copy.
 
 Notebook 04 teaches the pieces and appendix A4 runs this pipeline: ``helpers.images.prefetch`` decodes and
-resizes the next files while the requests run, and the queue (``helpers.asyncq.run_queue``) takes each batch
-without a copy because the static-shape classifier (``helpers.models.build_static_classifier``, notebook 01)
-has a fixed input. The queue has no Python callback: this thread reads each result when its request comes
-back idle, so no finished request waits for a callback to get the GIL (``run_queue(pull=True)``; A1 section
-12 writes that loop out, and A4 runs this pipeline beside notebook 04's queue). ``make bench`` and the CLI's
-queue mode run this same code.
+resizes the next files while the requests run, and the queue (``run_batches``) takes each batch without a
+copy, wrapped in an ``ov.Tensor`` that shares its memory, because the static-shape classifier
+(``helpers.models.build_static_classifier``, notebook 01) has a fixed input. The queue has no Python
+callback: this thread reads each result when its request comes back idle, so no finished request waits for
+a callback to get the GIL (A1 section 12 writes that loop out, and A4 runs this pipeline beside notebook 04's
+queue). ``make bench`` and the CLI's queue mode run this same code.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from helpers.asyncq import QueueRun, first_output_copy, run_queue
 from helpers.images import ImageReadError, prefetch
+from helpers.queue_runner import QueueRun, drive, first_output_copy
+from helpers.workarounds import SafeCallback
 
 Decoded = tuple[str, "np.ndarray | ImageReadError"]
 
@@ -40,6 +41,22 @@ def zero_copy_safe(compiled: ov.CompiledModel) -> bool:
     return all(not port.get_partial_shape().is_dynamic for port in compiled.inputs)
 
 
+def tensor_start(queue: ov.AsyncInferQueue) -> Callable[[ov.Tensor, Any], None]:
+    """``queue.start_async(tensor, userdata)`` for an ``ov.Tensor``, without the per-call Python layer.
+
+    ``ov.AsyncInferQueue.start_async`` wraps the idle request and passes the inputs through the data
+    dispatcher, which keeps an ``ov.Tensor`` as it is, then calls the compiled base class's
+    ``start_async``. For a tensor the base call is the same call, and skipping the wrapper saves the
+    main thread about a fifth of its time per image (``make bench``, ``main_thread_us_per_image``;
+    docs/performance.md says where). Any other queue type gets its own ``start_async``.
+    """
+    if type(queue) is ov.AsyncInferQueue:
+        base = getattr(super(ov.AsyncInferQueue, queue), "start_async", None)
+        if base is not None:
+            return base
+    return queue.start_async
+
+
 def run_batches(
     compiled: ov.CompiledModel,
     batches: Iterable[np.ndarray],
@@ -47,20 +64,59 @@ def run_batches(
     queue: ov.AsyncInferQueue | None = None,
     jobs: int = 0,
     store: Callable[[ov.InferRequest], Any] = first_output_copy,
+    callback: bool = False,
 ) -> QueueRun:
-    """``run_queue`` over ready batches: no Python callback (``pull=True``), zero-copy on a static shape.
+    """Ready batches through an ``AsyncInferQueue`` with no Python callback; results in input order.
 
-    ``queue`` must be one that never had ``set_callback`` (see ``run_queue``).
+    This thread stores ``store(queue[i])`` when ``get_idle_request_id`` hands request ``i`` back,
+    before starting it again, and after ``wait_all`` for the last ones (A1 section 12). On a static
+    shape each batch is wrapped in an ``ov.Tensor`` sharing its memory (``zero_copy_safe``) and
+    started through ``tensor_start``. Bad batches and ``store`` errors are recorded per input, as
+    ``helpers.queue_runner.run_queue`` does. ``queue`` must never have had ``set_callback`` (a
+    callback cannot be removed). ``callback=True`` runs the same zero-copy loop with a Python
+    callback storing each result instead, on a queue of its own: ``make bench`` compares the two.
     """
-    return run_queue(
-        compiled,
-        batches,
-        jobs=jobs,
-        store=store,
-        queue=queue,
-        share_inputs=zero_copy_safe(compiled),
-        pull=True,
-    )
+    queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
+    port = compiled.input(0)
+    shared = zero_copy_safe(compiled)
+    plain = port.get_element_type() not in (ov.Type.bf16, ov.Type.string)
+    wrap = shared and len(compiled.inputs) == 1 and plain
+    results: dict[int, Any] = {}
+    inflight: dict[int, np.ndarray] = {}
+    owner: list[int | None] = [None] * len(queue)  # the input each request last ran
+    # Read-only use, as the docstring of ``queue[i]`` allows; fetched once: a new wrapper per result
+    # costs the main thread tens of microseconds (make bench).
+    requests = list(queue)
+
+    def on_done(request: ov.InferRequest, index: int) -> None:
+        inflight.pop(index, None)
+        results[index] = store(request)
+
+    faults = SafeCallback(on_done)
+
+    def collect(request_id: int) -> None:  # on_done, in this thread
+        index, owner[request_id] = owner[request_id], None
+        if index is not None:
+            faults(requests[request_id], index)
+
+    start_tensor = tensor_start(queue)
+
+    def start(index: int, array: np.ndarray) -> None:
+        if not callback:
+            request_id = queue.get_idle_request_id()
+            collect(request_id)
+            owner[request_id] = index
+        if wrap and array.flags.writeable:
+            start_tensor(ov.Tensor(array, shared_memory=True), index)
+        else:  # the dispatcher copies read-only arrays into a tensor of their own
+            queue.start_async({0: array}, index, share_inputs=shared)
+
+    if callback:
+        queue.set_callback(faults)
+    count, seconds = drive(queue, batches, start, faults, shared=shared, inflight=inflight)
+    for request_id in range(len(owner)):
+        collect(request_id)
+    return QueueRun.ordered(results, count, faults.errors, seconds, len(queue))
 
 
 def good_batches(

@@ -49,7 +49,7 @@ T = TypeVar("T")
 INFERENCE_NICE = 5
 
 
-def supported() -> bool:
+def per_thread_nice() -> bool:
     """True where one thread can lower its own priority without lowering the process's (Linux)."""
     return sys.platform.startswith("linux") and hasattr(os, "setpriority") and hasattr(os, "getpriority")
 
@@ -68,7 +68,7 @@ def run_lowered(work: Callable[[], T], nice: int = INFERENCE_NICE) -> T:
     after it returns; this thread's own priority is untouched. An exception from ``work`` is raised
     here. Where the system refuses the change, ``work`` runs at the usual priority, with a warning.
     """
-    if nice <= 0 or not supported():
+    if nice <= 0 or not per_thread_nice():
         return work()
     box: dict[str, Any] = {}
 
@@ -108,9 +108,10 @@ def cpu_by_nice() -> dict[int, int]:
 
 def lowered_share(run: Callable[[], object], nice: int = INFERENCE_NICE) -> float:
     """The share of the CPU time ``run()`` adds to this process that ran ``nice`` steps below this thread."""
-    target = min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + nice) if supported() else 0
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) if per_thread_nice() else 0
+    target = min(19, own + nice) if per_thread_nice() else 0
     before = cpu_by_nice()
     run()
     after = cpu_by_nice()
     added = {k: v - before.get(k, 0) for k, v in after.items()}
-    return added.get(target, 0) / max(1, sum(added.values())) if supported() else 0.0
+    return added.get(target, 0) / max(1, sum(added.values())) if per_thread_nice() else 0.0

@@ -21,7 +21,7 @@ SETUP = """
 import itertools
 import numpy as np
 import openvino as ov
-from helpers import asyncq, models, paths
+from helpers import models, paths, queue_runner
 
 compiled = models.build_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
 queue = ov.AsyncInferQueue(compiled, 2)
@@ -37,11 +37,11 @@ def announce(done):
 
 # About half an hour of work on 2 cores if nothing stopped it.
 LONG_RUN = """
-run = asyncq.run_queue(compiled, itertools.repeat(image, 100_000), queue=queue, progress=announce)
+run = queue_runner.run_queue(compiled, itertools.repeat(image, 100_000), queue=queue, progress=announce)
 """
 
 AFTER = """
-after = asyncq.run_queue(compiled, [image] * 3, queue=queue)
+after = queue_runner.run_queue(compiled, [image] * 3, queue=queue)
 (after.ok, all(np.array_equal(r, reference) for r in after.results), "run" in globals())
 """
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 import pytest
+from expected import EXPECTED_TOP1
+from test_queue_runner import big_and_small, top1_label, top5_ids
 
-from helpers import images, models, paths, pipeline
+from helpers import images, models, paths, pipeline, queue_runner
 
 PHOTOS = images.list_image_files(paths.IMAGES_DIR)
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}
@@ -22,6 +24,13 @@ def static_classifier(core: ov.Core) -> ov.CompiledModel:
     return models.build_static_classifier(
         core, paths.SHIPPED_MODEL, "CPU", {**F32, "PERFORMANCE_HINT": "THROUGHPUT"}
     )
+
+
+@pytest.fixture(scope="module")
+def dynamic(core: ov.Core) -> ov.CompiledModel:
+    """A two-stream classifier with a dynamic input: ``run_batches`` copies photos of any size into it."""
+    config = {**F32, "PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": 2}
+    return models.build_classifier(core, paths.SHIPPED_MODEL, "CPU", config)
 
 
 def wait_until(condition, seconds: float = 10.0) -> bool:
@@ -126,3 +135,65 @@ def test_run_batches_leaves_no_request_pointing_at_the_callers_arrays(static_cla
     for request in queue:
         held = request.get_input_tensor(0).data
         assert not any(np.shares_memory(held, b) for b in batches)
+
+
+def test_run_batches_keeps_input_order_and_stores_results_in_the_callers_thread(dynamic, labels, pictures):
+    compiled = dynamic
+    inputs, expected = big_and_small((compiled, False), labels, pictures)
+    threads: dict[str, set[int]] = {"pull": set(), "callback": set()}
+
+    def storing(kind: str):
+        def store(request: ov.InferRequest) -> np.ndarray:
+            threads[kind].add(threading.get_ident())
+            return queue_runner.first_output_copy(request)
+
+        return store
+
+    for kind in threads:
+        run = pipeline.run_batches(compiled, inputs, jobs=2, store=storing(kind), callback=kind == "callback")
+        assert run.errors == [] and run.ok == len(inputs)
+        assert [top1_label(r, labels) for r in run.results] == expected, kind
+    assert threads["pull"] == {threading.get_ident()}
+    assert threading.get_ident() not in threads["callback"], "the callback ran in this thread"
+
+
+def test_run_batches_records_bad_inputs_and_store_errors_per_index(dynamic, labels, pictures):
+    compiled = dynamic
+    photos = list(pictures.values())
+    inputs = [photos[0], np.zeros((1, 8, 8), np.uint8), photos[1], photos[2], photos[3]]
+    refused = EXPECTED_TOP1[list(pictures)[1]]  # the photo at index 2
+
+    def store(request: ov.InferRequest) -> np.ndarray:
+        logits = queue_runner.first_output_copy(request)
+        if top1_label(logits, labels) == refused:
+            raise RuntimeError("store refuses this photo")
+        return logits
+
+    run = pipeline.run_batches(compiled, inputs, jobs=2, store=store)
+    assert sorted(f.userdata for f in run.errors) == [1, 2]
+    assert {type(f.error).__name__ for f in run.errors} == {"InputMismatch", "RuntimeError"}
+    assert [r is None for r in run.results] == [False, True, True, False, False]
+    assert [top1_label(r, labels) for r in run.results if r is not None] == [
+        EXPECTED_TOP1[n] for n in (list(pictures)[0], list(pictures)[2], list(pictures)[3])
+    ]
+
+
+def test_tensor_start_is_the_queues_start_async_without_the_python_layer(pictures, core):
+    compiled = models.build_static_classifier(core, paths.SHIPPED_MODEL, "CPU")
+    queue = ov.AsyncInferQueue(compiled, 2)
+    start = pipeline.tensor_start(queue)
+    assert start.__func__ is not ov.AsyncInferQueue.start_async, "the Python wrapper was not skipped"
+    photos = [images.read_for_model(paths.IMAGES_DIR / name) for name in pictures]
+    done = {}
+    queue.set_callback(lambda request, i: done.__setitem__(i, queue_runner.first_output_copy(request)))
+    for i, x in enumerate(photos):
+        start(ov.Tensor(x, shared_memory=True), i)
+    queue.wait_all()
+    request = compiled.create_infer_request()
+    assert [top5_ids(done[i]) for i in range(len(photos))] == [top5_ids(request.infer(x)[0]) for x in photos]
+
+    class Wrapped(ov.AsyncInferQueue):
+        pass
+
+    other = Wrapped(compiled, 1)
+    assert pipeline.tensor_start(other) == other.start_async  # a subclass keeps its own start_async

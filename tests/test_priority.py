@@ -14,7 +14,7 @@ import pytest
 from helpers import paths, priority
 from helpers.paths import REPO_ROOT
 
-linux_only = pytest.mark.skipif(not priority.supported(), reason="per-thread nice values are Linux's")
+linux_only = pytest.mark.skipif(not priority.per_thread_nice(), reason="per-thread nice values are Linux's")
 
 # In a child process, so that no idle executor or worker thread left by another test can be handed
 # to a compile (OpenVINO reuses a freed model's stream threads, and oneTBB's workers are shared).
@@ -86,7 +86,7 @@ def test_run_lowered_returns_the_value_and_leaves_the_caller_alone() -> None:
     caller = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert priority.run_lowered(work) == "compiled"
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == caller
-    if priority.supported():
+    if priority.per_thread_nice():
         assert seen["thread"] != threading.get_ident()
         assert seen["nice"] == min(19, caller + priority.INFERENCE_NICE)
 
@@ -101,7 +101,7 @@ def test_run_lowered_raises_the_work_error_in_the_caller() -> None:
 
 def test_elsewhere_the_work_runs_in_the_callers_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(priority.sys, "platform", "darwin")
-    assert not priority.supported()
+    assert not priority.per_thread_nice()
     assert priority.run_lowered(threading.get_ident) == threading.get_ident()
     assert priority.run_lowered(threading.get_ident, nice=0) == threading.get_ident()
 

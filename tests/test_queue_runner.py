@@ -1,4 +1,4 @@
-"""helpers.asyncq: safe callbacks, input order, async == sync, bad inputs, the restart chain.
+"""helpers.queue_runner and helpers.workarounds: safe callbacks, input order, bad inputs, the restart chain.
 
 The tests that could abort the interpreter if the helper regressed (an exception escaping a queue
 callback, a bad input reaching ``start_async``) run in a subprocess: an abort then fails the test
@@ -18,14 +18,14 @@ import openvino as ov
 import pytest
 from expected import EXPECTED_TOP1
 
-from helpers import asyncq, images, labels, models, paths
+from helpers import images, labels, models, paths, queue_runner, workarounds
 
 # Shared by the subprocess scripts: the same classifier as the ``classifier`` fixture.
 SCRIPT_HEAD = """
 import json, sys
 import numpy as np
 import openvino as ov
-from helpers import asyncq, images, models, paths
+from helpers import images, models, paths, queue_runner, workarounds
 
 core = ov.Core()
 compiled = models.build_classifier(core, paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
@@ -42,11 +42,6 @@ def run_script(tmp_path, body: str) -> dict:
     )
     assert proc.returncode == 0, f"child died with {proc.returncode}:\n{proc.stderr[-2000:]}"
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture(scope="module")
-def pictures() -> dict[str, np.ndarray]:
-    return {name: images.read_image(paths.IMAGES_DIR / name)[None] for name in EXPECTED_TOP1}
 
 
 def top1_label(logits: np.ndarray, names: list[str]) -> str:
@@ -76,7 +71,7 @@ def test_callback_errors_are_recorded_and_the_process_survives(tmp_path):
             if index in failing:
                 raise ValueError(f"callback failed on input {index}")
 
-        safe = asyncq.SafeCallback(raising)
+        safe = workarounds.SafeCallback(raising)
         queue.set_callback(safe)
         for i, x in enumerate(inputs):
             queue.start_async({0: x}, i, share_inputs=True)  # one input mode per compiled model
@@ -94,8 +89,8 @@ def test_callback_errors_are_recorded_and_the_process_survives(tmp_path):
             return logits
 
         reference = [compiled(x, share_inputs=False)[0] for x in pictures]
-        run = asyncq.run_queue(compiled, inputs, queue=queue, store=store_raising)
-        again = asyncq.run_queue(compiled, inputs, queue=queue)
+        run = queue_runner.run_queue(compiled, inputs, queue=queue, store=store_raising)
+        again = queue_runner.run_queue(compiled, inputs, queue=queue)
         print(json.dumps({
             "raw_calls": len(calls),
             "raw_errors": raw_errors,
@@ -140,8 +135,8 @@ def test_bad_inputs_are_recorded_and_the_queue_stays_usable(tmp_path):
             good,
         ]
         queue = ov.AsyncInferQueue(compiled, 1)       # one request: a leaked failure would hang it
-        run = asyncq.run_queue(compiled, inputs, queue=queue)
-        again = asyncq.run_queue(compiled, [good] * 6, queue=queue)
+        run = queue_runner.run_queue(compiled, inputs, queue=queue)
+        again = queue_runner.run_queue(compiled, [good] * 6, queue=queue)
         print(json.dumps({
             "errors": [[f.userdata, type(f.error).__name__, str(f.error)] for f in run.errors],
             "ok_at": [i for i, r in enumerate(run.results) if r is not None],
@@ -202,58 +197,15 @@ def test_results_come_back_in_input_order_even_when_completion_is_not(mode, labe
     completion: list[str] = []  # store runs in the callback, in completion order
 
     def store(request: ov.InferRequest) -> np.ndarray:
-        logits = asyncq.first_output_copy(request)
+        logits = queue_runner.first_output_copy(request)
         completion.append(top1_label(logits, labels))
         return logits
 
-    run = asyncq.run_queue(compiled, inputs, jobs=2, store=store, share_inputs=share)
+    run = queue_runner.run_queue(compiled, inputs, jobs=2, store=store, share_inputs=share)
     assert run.errors == [] and run.ok == len(inputs)
     assert [top1_label(r, labels) for r in run.results] == expected
     assert sorted(completion) == sorted(expected)
     assert completion != expected, "completion happened in input order; the test proves nothing"
-
-
-def test_pull_mode_keeps_input_order_and_stores_results_in_the_callers_thread(mode, labels, pictures):
-    compiled, share = mode
-    inputs, expected = big_and_small(mode, labels, pictures)
-    threads: dict[str, set[int]] = {"pull": set(), "callback": set()}
-
-    def storing(kind: str):
-        def store(request: ov.InferRequest) -> np.ndarray:
-            threads[kind].add(threading.get_ident())
-            return asyncq.first_output_copy(request)
-
-        return store
-
-    for kind in threads:
-        run = asyncq.run_queue(
-            compiled, inputs, jobs=2, share_inputs=share, store=storing(kind), pull=kind == "pull"
-        )
-        assert run.errors == [] and run.ok == len(inputs)
-        assert [top1_label(r, labels) for r in run.results] == expected, kind
-    assert threads["pull"] == {threading.get_ident()}
-    assert threading.get_ident() not in threads["callback"], "the callback ran in this thread"
-
-
-def test_pull_mode_records_bad_inputs_and_store_errors_per_index(mode, labels, pictures):
-    compiled, share = mode
-    photos = list(pictures.values())
-    inputs = [photos[0], np.zeros((1, 8, 8), np.uint8), photos[1], photos[2], photos[3]]
-    refused = EXPECTED_TOP1[list(pictures)[1]]  # the photo at index 2
-
-    def store(request: ov.InferRequest) -> np.ndarray:
-        logits = asyncq.first_output_copy(request)
-        if top1_label(logits, labels) == refused:
-            raise RuntimeError("store refuses this photo")
-        return logits
-
-    run = asyncq.run_queue(compiled, inputs, jobs=2, share_inputs=share, store=store, pull=True)
-    assert sorted(f.userdata for f in run.errors) == [1, 2]
-    assert {type(f.error).__name__ for f in run.errors} == {"InputMismatch", "RuntimeError"}
-    assert [r is None for r in run.results] == [False, True, True, False, False]
-    assert [top1_label(r, labels) for r in run.results if r is not None] == [
-        EXPECTED_TOP1[n] for n in (list(pictures)[0], list(pictures)[2], list(pictures)[3])
-    ]
 
 
 def test_async_top5_equals_sync_top5_for_every_input(mode, pictures):
@@ -261,7 +213,7 @@ def test_async_top5_equals_sync_top5_for_every_input(mode, pictures):
     inputs = [x.copy() for x in pictures.values() for _ in range(4)]  # writeable: shared as they are
     before = [x.copy() for x in inputs]
     sync = sync_top5(compiled, inputs, share)
-    run = asyncq.run_queue(compiled, inputs, jobs=2, share_inputs=share)
+    run = queue_runner.run_queue(compiled, inputs, jobs=2, share_inputs=share)
     again = sync_top5(compiled, inputs, share)
     assert run.ok == len(inputs)
     assert [top5_ids(r) for r in run.results] == sync == again
@@ -276,14 +228,14 @@ def test_run_queue_handles_strided_views_and_read_only_arrays(mode, pictures):
     frozen = big.copy()
     frozen.flags.writeable = False
     expected = sync_top5(compiled, [np.ascontiguousarray(strided), frozen], share)
-    run = asyncq.run_queue(compiled, [strided, frozen] * 3, jobs=2, share_inputs=share)
+    run = queue_runner.run_queue(compiled, [strided, frozen] * 3, jobs=2, share_inputs=share)
     assert [top5_ids(r) for r in run.results] == expected * 3
     assert sync_top5(compiled, [np.ascontiguousarray(strided), frozen], share) == expected
 
 
 def test_queue_run_reports_jobs_and_fps(mode, pictures):
     compiled, share = mode
-    run = asyncq.run_queue(compiled, list(pictures.values()), jobs=0, share_inputs=share)
+    run = queue_runner.run_queue(compiled, list(pictures.values()), jobs=0, share_inputs=share)
     assert run.jobs == compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS") == 2
     assert run.seconds > 0 and run.fps == pytest.approx(run.ok / run.seconds)
 
@@ -293,7 +245,7 @@ def test_safe_callback_records_userdata_and_returns():
         if userdata % 2:
             raise KeyError(userdata)
 
-    safe = asyncq.SafeCallback(fn)
+    safe = workarounds.SafeCallback(fn)
     for i in range(5):
         assert safe(None, i) is None
     assert [f.userdata for f in safe.errors] == [1, 3]
@@ -312,7 +264,7 @@ def test_restarting_request_runs_every_input_in_order(mode, labels, pictures):
         return req.get_output_tensor(0).data.copy()
 
     inputs = [pictures[n] for n in names] * 2
-    run = asyncq.run_restarting_request(request, inputs, store=store, share_inputs=share)
+    run = queue_runner.run_restarting_request(request, inputs, store=store, share_inputs=share)
     assert [top1_label(r, labels) for r in run.results] == [EXPECTED_TOP1[n] for n in names] * 2
     assert threading.current_thread().name not in threads  # the callbacks ran on OpenVINO's threads
 
@@ -330,12 +282,14 @@ def test_restarting_request_reraises_a_callback_error_in_the_callers_thread(mode
 
     caller = threading.current_thread().name
     with pytest.raises(ValueError, match="bad result at input 3"):
-        asyncq.run_restarting_request(
+        queue_runner.run_restarting_request(
             request, list(pictures.values()), store=store, timeout=60, share_inputs=share
         )
     assert len(seen) == 3 and caller not in seen
     # the chain stopped cleanly: the same request still works
-    run = asyncq.run_restarting_request(request, list(pictures.values()), timeout=60, share_inputs=share)
+    run = queue_runner.run_restarting_request(
+        request, list(pictures.values()), timeout=60, share_inputs=share
+    )
     assert [top1_label(r, labels) for r in run.results] == list(EXPECTED_TOP1.values())
 
 
@@ -343,20 +297,22 @@ def test_restarting_request_refuses_a_bad_input_in_the_callers_thread(mode, pict
     compiled, share = mode
     request = compiled.create_infer_request()
     good = pictures["cat.png"]
-    with pytest.raises(asyncq.InputMismatch, match=r"\(300, 451, 3\)"):
-        asyncq.run_restarting_request(request, [good, good, good[0]], timeout=60, share_inputs=share)
-    with pytest.raises(asyncq.InputMismatch, match="float32"):
-        asyncq.run_restarting_request(request, [good.astype(np.float32)], timeout=60, share_inputs=share)
-    run = asyncq.run_restarting_request(request, [good] * 3, timeout=60, share_inputs=share)
+    with pytest.raises(workarounds.InputMismatch, match=r"\(300, 451, 3\)"):
+        queue_runner.run_restarting_request(request, [good, good, good[0]], timeout=60, share_inputs=share)
+    with pytest.raises(workarounds.InputMismatch, match="float32"):
+        queue_runner.run_restarting_request(
+            request, [good.astype(np.float32)], timeout=60, share_inputs=share
+        )
+    run = queue_runner.run_restarting_request(request, [good] * 3, timeout=60, share_inputs=share)
     assert run.ok == 3
 
 
 def test_check_input_accepts_any_size_for_dynamic_dims(mode):
     port = mode[0].input(0)
     for shape in [(1, 17, 23, 3), (1, 600, 512, 3)]:
-        asyncq.check_input(port, np.zeros(shape, np.uint8))
-    with pytest.raises(asyncq.InputMismatch, match=r"\(2, 17, 23, 3\)"):
-        asyncq.check_input(port, np.zeros((2, 17, 23, 3), np.uint8))
+        workarounds.check_input(port, np.zeros(shape, np.uint8))
+    with pytest.raises(workarounds.InputMismatch, match=r"\(2, 17, 23, 3\)"):
+        workarounds.check_input(port, np.zeros((2, 17, 23, 3), np.uint8))
     assert isinstance(port, ov.ConstOutput)
 
 
@@ -368,33 +324,12 @@ def test_a_shared_run_leaves_no_request_pointing_at_a_caller_array(pictures):
     inputs = [images.resize_for_model(p[0]).copy() for p in pictures.values()]
     assert all(x.flags.writeable and x.flags.c_contiguous for x in inputs)  # shared as they are
     queue = ov.AsyncInferQueue(compiled, 2)
-    run = asyncq.run_queue(compiled, inputs, queue=queue, share_inputs=True)
+    run = queue_runner.run_queue(compiled, inputs, queue=queue, share_inputs=True)
     assert run.ok == len(inputs)
     tensors = [request.get_input_tensor(0).data for request in queue]
     assert not any(np.shares_memory(t, x) for t in tensors for x in inputs)
     # a later copy-mode run on the same queue leaves the caller's arrays as they were
     before = [x.copy() for x in inputs]
-    again = asyncq.run_queue(compiled, [np.zeros_like(inputs[0])] * 4, queue=queue)
+    again = queue_runner.run_queue(compiled, [np.zeros_like(inputs[0])] * 4, queue=queue)
     assert again.ok == 4
     assert all(np.array_equal(a, b) for a, b in zip(inputs, before, strict=True))
-
-
-def test_tensor_start_is_the_queues_start_async_without_the_python_layer(pictures, core):
-    compiled = models.build_static_classifier(core, paths.SHIPPED_MODEL, "CPU")
-    queue = ov.AsyncInferQueue(compiled, 2)
-    start = asyncq.tensor_start(queue)
-    assert start.__func__ is not ov.AsyncInferQueue.start_async, "the Python wrapper was not skipped"
-    photos = [images.read_for_model(paths.IMAGES_DIR / name) for name in pictures]
-    done = {}
-    queue.set_callback(lambda request, i: done.__setitem__(i, asyncq.first_output_copy(request)))
-    for i, x in enumerate(photos):
-        start(ov.Tensor(x, shared_memory=True), i)
-    queue.wait_all()
-    request = compiled.create_infer_request()
-    assert [top5_ids(done[i]) for i in range(len(photos))] == [top5_ids(request.infer(x)[0]) for x in photos]
-
-    class Wrapped(ov.AsyncInferQueue):
-        pass
-
-    other = Wrapped(compiled, 1)
-    assert asyncq.tensor_start(other) == other.start_async  # a subclass keeps its own start_async

@@ -25,7 +25,7 @@ import pytest
 from PIL import Image
 from reliability_inputs import CAT_TOP1, LARGE_SIZE, make_zoo, printable, write_large_jpeg, zoo_inputs
 
-from helpers import asyncq, images, labels, models, paths
+from helpers import images, labels, models, paths, queue_runner
 
 GB = 1 << 30
 # The interrupt requirement of issue 8: a run stops within 2 s of Ctrl-C (measured: well under 0.5 s).
@@ -106,7 +106,7 @@ def test_every_bad_input_is_one_line_and_every_good_one_is_classified(zoo, class
     # the good file with a non-UTF-8 name can be opened again from the name it is reported under
     assert Path([g.name for g in good if "11-caf" in g.name][0]).is_file()
 
-    run = asyncq.run_queue(classifier, [g.pixels[None] for g in good], jobs=2)
+    run = queue_runner.run_queue(classifier, [g.pixels[None] for g in good], jobs=2)
     assert run.errors == [] and run.ok == len(good)
     for g, result in zip(good, run.results, strict=True):
         np.testing.assert_allclose(
@@ -245,7 +245,7 @@ CALLBACK_FAULTS = (
     CONV_MODEL
     + """
 import json, random
-from helpers import asyncq
+from helpers import queue_runner, workarounds
 
 class CallbackFailed(RuntimeError):
     pass
@@ -266,12 +266,12 @@ def bare_queue_run(inputs, failing):
             raise CallbackFailed(f"callback refused input {index}")
         results[index] = request.get_output_tensor(0).data.copy()
 
-    safe = asyncq.SafeCallback(callback)
+    safe = workarounds.SafeCallback(callback)
     queue.set_callback(safe)
     for i, x in enumerate(inputs):
         try:
-            asyncq.check_input(port, x)
-        except asyncq.InputMismatch as exc:
+            workarounds.check_input(port, x)
+        except workarounds.InputMismatch as exc:
             safe.record(i, exc)
             continue
         queue.start_async({0: x}, i)
@@ -279,7 +279,7 @@ def bare_queue_run(inputs, failing):
     return [results.get(i) for i in range(len(inputs))], safe.errors
 
 def run_queue_run(inputs, failing, reference):
-    # asyncq.run_queue with a store() that raises; store sees the request, so it finds the input
+    # queue_runner.run_queue with a store() that raises; store sees the request, so it finds the input
     # by its output (every input here has its own).
     def store(request):
         out = request.get_output_tensor(0).data.copy()
@@ -288,7 +288,7 @@ def run_queue_run(inputs, failing, reference):
             raise CallbackFailed(f"callback refused input {index}")
         return out
 
-    run = asyncq.run_queue(compiled, inputs, queue=queue, store=store)
+    run = queue_runner.run_queue(compiled, inputs, queue=queue, store=store)
     return run.results, run.errors
 
 for run_no in range(runs):
@@ -368,7 +368,7 @@ BAD_START_ASYNC = (
     CONV_MODEL
     + """
 import json
-from helpers import asyncq
+from helpers import queue_runner
 
 compiled = ov.Core().compile_model(conv_model(), "CPU")
 good = np.ones((1, 8, 16, 16), np.float32)
@@ -384,11 +384,11 @@ except RuntimeError as exc:
 out["raw_ready_after"] = raw.is_ready()  # False: the one request never comes back
 
 queue = ov.AsyncInferQueue(compiled, 1)
-first = asyncq.run_queue(compiled, [wrong, good, wrong.astype(np.float64), good], queue=queue)
+first = queue_runner.run_queue(compiled, [wrong, good, wrong.astype(np.float64), good], queue=queue)
 out["errors"] = [str(f) for f in first.errors]
 out["ok_at"] = [i for i, r in enumerate(first.results) if r is not None]
 out["ready_after"] = queue.is_ready()
-again = asyncq.run_queue(compiled, [good] * 5, queue=queue)  # the same queue object, reused
+again = queue_runner.run_queue(compiled, [good] * 5, queue=queue)  # the same queue object, reused
 out["again_ok"] = again.ok
 expected = compiled(good, share_inputs=False)[0]
 out["same"] = all(np.array_equal(r, expected) for r in first.results + again.results if r is not None)
@@ -415,7 +415,7 @@ LINGERING_CALLBACK = (
     CONV_MODEL
     + """
 import json, sys
-from helpers import asyncq
+from helpers import queue_runner
 
 compiled = ov.Core().compile_model(conv_model(), "CPU")
 data = np.ones((1, 8, 16, 16), np.float32)
@@ -425,7 +425,7 @@ for _ in range(50):
         return request.get_output_tensor(0).data.copy()
 
     before = sys.getrefcount(store)
-    asyncq.run_queue(compiled, [data] * 3, store=store)  # its own queue, freed when it returns
+    queue_runner.run_queue(compiled, [data] * 3, store=store)  # its own queue, freed when it returns
     lingering += sys.getrefcount(store) > before  # still held through the callback by a worker
 print(json.dumps({"lingering": lingering}))
 """
@@ -438,7 +438,7 @@ def test_no_openvino_thread_still_holds_the_callback_when_run_queue_returns():
     # exits meanwhile the process aborts: "terminate called without an active exception" (a
     # script exiting right after run_queue aborted in 2 to 9 of 12-20 runs). A callback still
     # alive when run_queue returns is that abort's precondition and can be counted in-process.
-    # Without asyncq.let_callbacks_settle it was so after 13 to 141 of 100-200 calls in most
+    # Without workarounds.let_callbacks_settle it was so after 13 to 141 of 100-200 calls in most
     # processes (0 in about 1 process of 6, so 6 are run); with it, after none. Each child also
     # exits right after its last run_queue, so its exit code checks the abort itself.
     children = []
@@ -469,7 +469,7 @@ import itertools, json, signal, sys, time
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import numpy as np
 import openvino as ov
-from helpers import asyncq, models, paths
+from helpers import models, paths, queue_runner
 
 mode = sys.argv[1]
 compiled = models.build_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
@@ -485,15 +485,15 @@ def progress(done):
 
 try:
     if mode == "queue":  # a stream of 100,000 inputs, read lazily: about half an hour of work
-        asyncq.run_queue(compiled, itertools.repeat(image, 100_000), queue=queue, progress=progress)
+        queue_runner.run_queue(compiled, itertools.repeat(image, 100_000), queue=queue, progress=progress)
     else:
         request = compiled.create_infer_request()
         print("running", flush=True)
-        asyncq.run_restarting_request(request, [image] * 100_000)
+        queue_runner.run_restarting_request(request, [image] * 100_000)
     print(json.dumps({"finished": True}))
 except KeyboardInterrupt:
     print("interrupted", flush=True)
-    after = asyncq.run_queue(compiled, [image] * 3, queue=queue)  # usable afterwards
+    after = queue_runner.run_queue(compiled, [image] * 3, queue=queue)  # usable afterwards
     same = all(np.array_equal(r, reference) for r in after.results)
     print(json.dumps({"finished": False, "after_ok": after.ok, "same": same}))
 """

@@ -343,7 +343,7 @@ def test_ctrl_c_during_startup_is_one_line_and_exit_130():
 
 
 def test_the_cli_exits_0_every_time():
-    # Before asyncq.let_callbacks_settle the CLI exited 134 ("terminate called without an active
+    # Before workarounds.let_callbacks_settle the CLI exited 134 ("terminate called without an active
     # exception") in 3 of 10 runs on one image: the queue was freed while an OpenVINO thread still
     # held the callback, and the interpreter exited before that thread got the GIL.
     results = []

@@ -306,7 +306,7 @@ def guarded(name: str, fix: str, check: Callable[[], Check], needed: bool = True
     except ModuleNotFoundError as exc:
         return Check(name, False, f"{exc.name} is not installed", INSTALL_FIX, needed)
     except Exception as exc:  # a preflight check reports anything as one line
-        reason = str(exc).strip().splitlines()[0].split("; ")[0][:160] if str(exc).strip() else ""
+        reason = paths.first_line(exc, 160).split("; ")[0] if str(exc).strip() else ""
         return Check(name, False, f"{type(exc).__name__}: {reason}", fix, needed)
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.paths import first_line
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 LEARNER = REPO / "learner"
@@ -109,8 +111,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         return nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises JSON, validation and version errors of several types
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise StripError(f"{shown(path)}: not a valid notebook ({reason[:120]})") from None
+        raise StripError(f"{shown(path)}: not a valid notebook ({first_line(exc, 120)})") from None
 
 
 def write_atomic(nb: nbformat.NotebookNode, target: Path) -> None:

@@ -28,7 +28,7 @@ from typing import TextIO
 import numpy as np
 import openvino as ov
 
-from helpers import asyncq, images, labels, models, paths, priority
+from helpers import images, labels, models, paths, priority, queue_runner
 from helpers.cli import modes, output
 from helpers.cli.args import build_parser, normalisation
 from helpers.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
@@ -74,7 +74,7 @@ class ImageCount:
 
 
 def print_results(
-    names: Sequence[str], run: asyncq.QueueRun, printer: output.Printer, count: ImageCount
+    names: Sequence[str], run: queue_runner.QueueRun, printer: output.Printer, count: ImageCount
 ) -> None:
     """Print each image's result in input order (or its failure), counting it in ``count``."""
     faults = {f.userdata: f.error for f in run.errors}

@@ -1,6 +1,6 @@
 """The command-line sample's three ways to run images: AsyncInferQueue, a restarting request, one batch.
 
-Every runner returns an ``asyncq.QueueRun``: results in input order (``None`` where an input
+Every runner returns a ``queue_runner.QueueRun``: results in input order (``None`` where an input
 failed) and one ``CallbackFault`` per failed input, keyed by its index. Notebook 01 teaches the
 ``PrePostProcessor`` used here, notebook 03 the restarting request and notebook 04 the queue.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-from helpers import asyncq, models, pipeline
+from helpers import models, pipeline, queue_runner, workarounds
 
 # Batch mode polls its one request this often (ms) so that Ctrl-C is handled between polls.
 WAIT_SLICE_MS = 100
@@ -115,57 +115,57 @@ def ppp_alone(
 
 def run_queue_mode(
     compiled: ov.CompiledModel, queue: ov.AsyncInferQueue, arrays: Iterable[np.ndarray]
-) -> asyncq.QueueRun:
+) -> queue_runner.QueueRun:
     """Python-sample mode: every image through an ``AsyncInferQueue`` (``pipeline.run_batches``).
 
-    No Python callback: the main thread reads each result when its request comes back idle
-    (``run_queue(pull=True)``). On a static-shape input the queue takes the batches without a copy.
+    No Python callback: the main thread reads each result when its request comes back idle. On a
+    static-shape input the queue takes the batches without a copy.
     """
     return pipeline.run_batches(compiled, arrays, queue=queue)
 
 
 def run_callback_mode(
     compiled: ov.CompiledModel, request: ov.InferRequest, arrays: Sequence[np.ndarray]
-) -> asyncq.QueueRun:
-    """C++-sample mode: one request restarted from its own callback (``asyncq.run_restarting_request``)."""
+) -> queue_runner.QueueRun:
+    """C++-sample mode: one request restarted from its own callback (``run_restarting_request``)."""
     port = compiled.input(0)
-    faults: list[asyncq.CallbackFault] = []
+    faults: list[workarounds.CallbackFault] = []
     good: list[int] = []
     for i, array in enumerate(arrays):
         try:
-            asyncq.check_input(port, array)  # a failed start_async inside the chain would end it
+            workarounds.check_input(port, array)  # a failed start_async inside the chain would end it
             good.append(i)
-        except asyncq.InputMismatch as exc:
-            faults.append(asyncq.CallbackFault(i, exc, ""))
+        except workarounds.InputMismatch as exc:
+            faults.append(workarounds.CallbackFault(i, exc, ""))
     t0 = time.perf_counter()
-    run = asyncq.run_restarting_request(request, [arrays[i] for i in good])
+    run = queue_runner.run_restarting_request(request, [arrays[i] for i in good])
     results: list[object] = [None] * len(arrays)
     for i, result in zip(good, run.results, strict=True):
         results[i] = result
-    return asyncq.QueueRun(results, faults, seconds=time.perf_counter() - t0, jobs=1)
+    return queue_runner.QueueRun(results, faults, seconds=time.perf_counter() - t0, jobs=1)
 
 
 def run_batch_mode(
     pre: ov.CompiledModel, network: ov.CompiledModel, arrays: Sequence[np.ndarray]
-) -> asyncq.QueueRun:
+) -> queue_runner.QueueRun:
     """C++ ``set_batch`` mode: preprocess each image, then ONE request on the batch of all of them.
 
     ``network`` must be compiled for exactly ``len(arrays)`` images (``with_batch``); images that
     do not fit are reported and their slot is filled with the first good image's data.
     """
     port = pre.input(0)
-    faults: list[asyncq.CallbackFault] = []
+    faults: list[workarounds.CallbackFault] = []
     net_input = network.input(0)
     batch = np.zeros(tuple(net_input.get_shape()), dtype=net_input.get_element_type().to_dtype())
     good: list[int] = []
     for i, array in enumerate(arrays):
         try:
-            asyncq.check_input(port, array)
-        except asyncq.InputMismatch as exc:
-            faults.append(asyncq.CallbackFault(i, exc, ""))
+            workarounds.check_input(port, array)
+        except workarounds.InputMismatch as exc:
+            faults.append(workarounds.CallbackFault(i, exc, ""))
             continue
         # share_inputs=False: the PPP input is dynamic, and a shared array can be overwritten by a
-        # later inference of the same compiled model (OpenVINO 2026.4; see helpers.asyncq.run_queue).
+        # later inference of the same compiled model (known issue 1, helpers.workarounds.detach_inputs).
         batch[i] = pre(array, share_inputs=False)[0][0]
         good.append(i)
     results: list[object] = [None] * len(arrays)
@@ -180,9 +180,9 @@ def run_batch_mode(
                 pass
         except KeyboardInterrupt:
             request.cancel()
-            asyncq.drain_cancelled([request])
+            workarounds.drain_cancelled([request])
             raise
         out = request.get_output_tensor(0).data.copy()
         for i in good:
             results[i] = out[i : i + 1]
-    return asyncq.QueueRun(results, faults, seconds=time.perf_counter() - t0, jobs=1)
+    return queue_runner.QueueRun(results, faults, seconds=time.perf_counter() - t0, jobs=1)

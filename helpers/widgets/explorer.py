@@ -21,7 +21,7 @@ import openvino as ov
 from helpers import advise
 from helpers.images import ImageReadError, expand_inputs, resize_for_model
 from helpers.labels import label_of, load_labels, to_probabilities
-from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL, display_path, printable_path
+from helpers.paths import IMAGES_DIR, SHIPPED_LABELS, SHIPPED_MODEL, display_path, first_line, printable_path
 from helpers.widgets.detail import DetailView
 from helpers.widgets.devices import device_dropdown
 from helpers.widgets.folder_runner import FolderRunner, folder_items, resolve_folder
@@ -34,11 +34,6 @@ from helpers.widgets.uploads import decode_upload, upload_files
 # f32 keeps the labels and rounded probabilities identical on every x86 CPU (bf16 moves them).
 EXPLORER_CONFIG = {"PERFORMANCE_HINT": "THROUGHPUT", "INFERENCE_PRECISION_HINT": "f32"}
 SIZE = 224
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an error message, at most 200 characters."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 class PredictionExplorer:

@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 
-from helpers.asyncq import SafeCallback, first_output_copy
 from helpers.images import ImageReadError, is_idx_file, prefetch, read_idx_images, resize_for_model
 from helpers.labels import to_probabilities
 from helpers.paths import REPO_ROOT, display_path
+from helpers.queue_runner import first_output_copy
 from helpers.widgets.store import Prediction, ResultStore
+from helpers.workarounds import SafeCallback
 
 # One input of a run: (gallery key, short name, [1, size, size, 3] u8 batch), or why it failed.
 Item = tuple[str, str, np.ndarray] | ImageReadError

@@ -96,7 +96,7 @@ def test_every_claims_test_is_named_in_the_register() -> None:
         ("| c | 03 §5 | `03:no-such-cell` | |", "no code cell no-such-cell in notebook 03"),
         ("| c | 03 §5 | `03:56d55584` | |", "cell 03:56d55584 is not a checked cell"),
         ("| c | 03 §5 | `test_that_does_not_exist` | |", "no test test_that_does_not_exist"),
-        ("| c | 03 §5 | `helpers.asyncq` | |", "is neither NN:cell-id nor test_name"),
+        ("| c | 03 §5 | `helpers.queue_runner` | |", "is neither NN:cell-id nor test_name"),
         ("| c | 03 §5 | none | |", "no evidence"),
     ],
 )

@@ -27,7 +27,7 @@ import itertools, json, sys, time
 import numpy as np
 import openvino as ov
 import psutil
-from helpers import asyncq, models, paths
+from helpers import models, paths, queue_runner
 
 core = ov.Core()
 model = models.read_model(core, paths.SHIPPED_MODEL)
@@ -50,7 +50,7 @@ def top1(request):
     return int(np.argmax(request.get_output_tensor(0).data))
 
 inputs = (pictures[i % 4] for i in range({TOTAL}))  # lazy: nothing accumulates in the caller
-run = asyncq.run_queue(compiled, inputs, store=top1, progress=sample)
+run = queue_runner.run_queue(compiled, inputs, store=top1, progress=sample)
 wrong = sum(r != expected[i % 4] for i, r in enumerate(run.results))
 print(json.dumps({{"samples": samples, "ok": run.ok, "wrong": wrong, "errors": len(run.errors),
                    "jobs": run.jobs, "seconds": run.seconds}}), flush=True)

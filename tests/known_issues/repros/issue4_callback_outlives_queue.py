@@ -3,7 +3,7 @@
 While the queue lives, ``wait_all`` leaves no extra reference to the callback. Once the queue is
 freed right after ``wait_all``, the callback is still referenced in many rounds: a worker thread
 drops it later, and needs the GIL for that. A pause (GIL released) before freeing the queue lets
-the worker finish first. Prints, for no pause and for ``asyncq.CALLBACK_SETTLE_SECONDS``, in how
+the worker finish first. Prints, for no pause and for ``workarounds.CALLBACK_SETTLE_SECONDS``, in how
 many of ROUNDS rounds an extra reference remained with the queue alive and after it was freed.
 """
 
@@ -13,7 +13,7 @@ import time
 
 import openvino as ov
 
-from helpers import asyncq, images, models, paths
+from helpers import images, models, paths, workarounds
 
 ROUNDS = 30
 compiled = models.build_static_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU")
@@ -39,4 +39,5 @@ def lingering(pause_s: float) -> dict:
     return {"pause_ms": pause_s * 1000, "queue_alive": alive, "queue_freed": freed}
 
 
-print(json.dumps({"rounds": ROUNDS, "results": [lingering(0), lingering(asyncq.CALLBACK_SETTLE_SECONDS)]}))
+SETTLE = workarounds.CALLBACK_SETTLE_SECONDS
+print(json.dumps({"rounds": ROUNDS, "results": [lingering(0), lingering(SETTLE)]}))

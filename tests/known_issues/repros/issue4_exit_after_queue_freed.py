@@ -4,7 +4,7 @@
 moment, the queue leaves that thread to drop the last reference to the Python callback, which needs
 the GIL of an interpreter that is exiting: "terminate called without an active exception", exit
 code -6 (SIGABRT), in some of the runs. Argument ``pause``: sleep
-``asyncq.CALLBACK_SETTLE_SECONDS`` (GIL released) before freeing the queue, which avoids it.
+``workarounds.CALLBACK_SETTLE_SECONDS`` (GIL released) before freeing the queue, which avoids it.
 """
 
 import sys
@@ -12,7 +12,7 @@ import time
 
 import openvino as ov
 
-from helpers import asyncq, images, models, paths
+from helpers import images, models, paths, workarounds
 
 compiled = models.build_static_classifier(ov.Core(), paths.SHIPPED_MODEL, "CPU")
 photo = images.read_for_model(paths.IMAGES_DIR / "cat.png")
@@ -22,5 +22,5 @@ for i in range(8):
     queue.start_async({0: photo}, i)
 queue.wait_all()
 if sys.argv[1:] == ["pause"]:
-    time.sleep(asyncq.CALLBACK_SETTLE_SECONDS)  # 5 ms, as helpers.asyncq.run_queue pauses
+    time.sleep(workarounds.CALLBACK_SETTLE_SECONDS)  # 5 ms, as helpers.queue_runner.run_queue pauses
 del queue  # the process exits next
