@@ -69,7 +69,7 @@ def local_fps(compiled: ov.CompiledModel, photos: list[np.ndarray], seconds: flo
 async def remote_fps(url: str, photos: list[np.ndarray], seconds: float) -> float:
     """Images/s of a ``RemoteInferQueue`` with ``IN_FLIGHT`` requests in flight, fed for ``seconds``."""
     from helpers.remote import RemoteInferQueue
-    from helpers.serving.server import MODEL_NAME
+    from helpers.serving.wire import MODEL_NAME
 
     async with RemoteInferQueue(url, MODEL_NAME, jobs=IN_FLIGHT) as queue:
         count = 0

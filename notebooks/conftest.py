@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.serving.server import serve_extra_missing
+from helpers.serving.wire import serve_extra_missing
 
 
 def pytest_ignore_collect(collection_path: Path, config: object) -> bool | None:

@@ -24,8 +24,9 @@ from helpers import images, labels, paths
 from helpers.paths import REPO_ROOT
 from helpers.serving import process as serve_process
 from helpers.serving import server as serve
+from helpers.serving import wire
 
-HAS_SERVE = not serve.serve_extra_missing()
+HAS_SERVE = not wire.serve_extra_missing()
 
 
 def needs_serve(test):
@@ -50,9 +51,9 @@ def test_serve_extra_is_pinned_and_matches_environment_yml():
 
 
 def test_missing_extra_stops_notebook_with_one_line(monkeypatch):
-    monkeypatch.setattr(serve.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(serve.ServeExtraMissing) as info:
-        serve.require_serve_extra()
+    monkeypatch.setattr(wire.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(wire.ServeExtraMissing) as info:
+        wire.require_serve_extra()
     lines = info.value._render_traceback_()
     assert len(lines) == 1 and "pip install -e '.[serve]'" in lines[0]
 
@@ -154,7 +155,7 @@ def run_queue_remote(urls, batches, jobs=8, **queue_args):
 
     async def go():
         results = {}
-        queue = RemoteInferQueue(urls, serve.MODEL_NAME, jobs=jobs, **queue_args)
+        queue = RemoteInferQueue(urls, wire.MODEL_NAME, jobs=jobs, **queue_args)
         queue.set_callback(lambda result, key: results.__setitem__(key, result.as_numpy("logits")))
         for key, batch in batches:
             await queue.start_async({"image": batch}, key)
@@ -237,10 +238,10 @@ def test_bad_request_gets_a_named_error_and_the_server_keeps_serving(server, cas
                 item.set_data_from_numpy(np.ascontiguousarray(array))
                 inputs.append(item)
             with pytest.raises(InferenceServerException) as info:
-                await client.infer(serve.MODEL_NAME, inputs)
+                await client.infer(wire.MODEL_NAME, inputs)
             good = grpcclient.InferInput("image", [1, 224, 224, 3], "UINT8")
             good.set_data_from_numpy(PHOTOS["coffee.png"])
-            after = await client.infer(serve.MODEL_NAME, [good])
+            after = await client.infer(wire.MODEL_NAME, [good])
             return info.value, after.as_numpy("logits")
 
     error, logits = asyncio.run(go())
@@ -391,12 +392,12 @@ def test_many_refused_requests_do_not_stall_the_server(server):
             refused = 0
             for _ in range(300):
                 try:
-                    await client.infer(serve.MODEL_NAME, [bad], client_timeout=10)
+                    await client.infer(wire.MODEL_NAME, [bad], client_timeout=10)
                 except InferenceServerException as exc:
                     refused += "INVALID_ARGUMENT" in str(exc.status())
             good = grpcclient.InferInput("image", [1, 224, 224, 3], "UINT8")
             good.set_data_from_numpy(PHOTOS["cat.png"])
-            result = await client.infer(serve.MODEL_NAME, [good], client_timeout=10)
+            result = await client.infer(wire.MODEL_NAME, [good], client_timeout=10)
             return refused, result.as_numpy("logits")
 
     refused, logits = asyncio.run(go())

@@ -17,7 +17,7 @@ from helpers.exercises.reference import held_out_batches, reference_model, refer
 from helpers.exercises.watch import WatchedQueue, WatchedRequest
 from helpers.models import openvino_reason
 from helpers.remote import RemoteInferQueue
-from helpers.serving.server import INPUT_NAME, MODEL_NAME, OUTPUT_NAME
+from helpers.serving.wire import INPUT_NAME, MODEL_NAME, OUTPUT_NAME
 
 ATOL = 1e-2  # remote and local logits: the same f32 classifier on two processes
 

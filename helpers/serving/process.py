@@ -17,7 +17,7 @@ import time
 import urllib.request
 import weakref
 
-from helpers.serving.server import MODEL_NAME
+from helpers.serving.wire import MODEL_NAME
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import logging
 import os
 import signal
@@ -26,37 +25,20 @@ from typing import Any
 
 import numpy as np
 
-MODEL_NAME = "efficientnet-lite0"
-INPUT_NAME = "image"
-OUTPUT_NAME = "logits"
-INPUT_SHAPE = [1, 224, 224, 3]
-INPUT_DATATYPE = "UINT8"
-OUTPUT_DATATYPE = "FP32"
+from helpers.serving.wire import (
+    INPUT_DATATYPE,
+    INPUT_NAME,
+    INPUT_SHAPE,
+    MODEL_NAME,
+    OUTPUT_DATATYPE,
+    OUTPUT_NAME,
+    serve_extra_missing,
+)
+
 # A request is one 150 KB image; anything above 1 MiB is refused by gRPC itself (RESOURCE_EXHAUSTED).
 MAX_MESSAGE_BYTES = 1 << 20
 # Seconds that in-flight requests get to finish after Ctrl-C / SIGTERM.
 GRACE_SECONDS = 0.5
-
-
-class ServeExtraMissing(Exception):
-    """Raised by ``require_serve_extra``; IPython shows only its one line, no traceback."""
-
-    def _render_traceback_(self) -> list[str]:
-        return [str(self)]
-
-
-def serve_extra_missing() -> list[str]:
-    """Names of the serve extra's packages that cannot be imported here."""
-    return [name for name in ("kserve", "tritonclient") if importlib.util.find_spec(name) is None]
-
-
-def require_serve_extra() -> None:
-    """Stop a notebook (one line, no traceback) where the serve extra is not installed."""
-    missing = serve_extra_missing()
-    if missing:
-        raise ServeExtraMissing(
-            f"Notebook 06 needs the serve extra ({', '.join(missing)} missing): pip install -e '.[serve]'"
-        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

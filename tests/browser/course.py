@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.paths import REPO_ROOT
-from helpers.serving.server import serve_extra_missing
+from helpers.serving.wire import serve_extra_missing
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXPLORER = "05-prediction-explorer.ipynb"
