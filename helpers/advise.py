@@ -321,7 +321,9 @@ def decoded_ahead(paths: Iterable[Path], info: ModelInfo, workers: int, depth: i
             yield item
 
 
-def run_queue(queue: ov.AsyncInferQueue, decoded: Iterable[Decoded], callback: UserCallback | None) -> Run:
+def timed_queue_run(
+    queue: ov.AsyncInferQueue, decoded: Iterable[Decoded], callback: UserCallback | None
+) -> Run:
     """Feed an ``AsyncInferQueue``; each image's latency runs from its decode to its result.
 
     Without ``callback`` no Python callback is set (``helpers.pipeline``'s loop): this thread reads
@@ -362,7 +364,7 @@ def run_queue(queue: ov.AsyncInferQueue, decoded: Iterable[Decoded], callback: U
 
 
 def with_callback(queue: ov.AsyncInferQueue, callback: UserCallback) -> ov.AsyncInferQueue:
-    """Set a timed, safe callback around ``callback(request, name)``; ``run_queue`` then records into it."""
+    """Set a timed, safe callback around ``callback(request, name)``; ``timed_queue_run`` records into it."""
     state: dict[str, Any] = {"run": Run()}
     lock = threading.Lock()
 

@@ -142,7 +142,7 @@ class Advisor:
             if self.callback is not None:
                 advise.with_callback(q, self.callback)
             batches = advise.decoded_here(self.files[:1] * 2 * len(q), self.info)
-            advise.run_queue(q, batches, self.callback)
+            advise.timed_queue_run(q, batches, self.callback)
             self._queues[hint, jobs] = q
         return self._queues[hint, jobs]
 
@@ -174,7 +174,7 @@ class Advisor:
         ahead = self.queue("THROUGHPUT", pipeline.default_jobs(self.compiled("THROUGHPUT")))
         return {
             "sync": lambda: advise.run_sync(request, self.paths(), self.info, self.callback),
-            "queue": lambda: advise.run_queue(
+            "queue": lambda: advise.timed_queue_run(
                 plain, advise.decoded_here(self.paths(len(plain) + 2), self.info), self.callback
             ),
             "queue + decode-ahead": lambda: self.ahead(ahead),
@@ -184,7 +184,7 @@ class Advisor:
         """The pipeline of notebook 04: decode ahead on ``workers`` threads, feed ``queue``."""
         depth = len(queue) + self.workers
         decoded = advise.decoded_ahead(self.paths(len(queue) + 2), self.info, self.workers, depth)
-        return advise.run_queue(queue, decoded, self.callback)
+        return advise.timed_queue_run(queue, decoded, self.callback)
 
     def compare(self, bar: Any = None) -> dict[str, Point]:
         """Sync, queue and queue + decode-ahead in alternating rounds; medians and latency percentiles."""
