@@ -35,15 +35,17 @@ DEMO_FOLDER_IMAGES = 5  # the notebook's own folder demo: mirrored, grey, rotate
 
 # Done when the kernel is idle, no cell waits to run ("[*]:") and one has run ("[1]:"; the notebooks
 # are copied without execution counts). A Run All that stops on an error leaves the cells after it
-# unexecuted ("[ ]:"): that ends the wait too, at once, and the check that follows reports the error.
+# unexecuted ("[ ]:"): that ends the wait too, and the check that follows reports the error. It must hold
+# in two polls in a row (0.5 s apart; the page counts them), so no moment between two cells counts.
 RUN_FINISHED_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  if (!panel) return false;
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
-  const idle = indicator !== null && indicator.getAttribute('data-status') === 'idle';
+  const cells = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')] : [];
+  const prompts = cells.map(p => p.textContent.trim());
+  const indicator = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  const idle = !!indicator && indicator.getAttribute('data-status') === 'idle';
   const ran = prompts.some(p => /^\\[\\d+\\]:$/.test(p));
-  return idle && ran && !prompts.includes('[*]:');
+  window.__finishedPolls = idle && ran && !prompts.includes('[*]:') ? (window.__finishedPolls || 0) + 1 : 0;
+  return window.__finishedPolls >= 2;
 }"""
 
 
@@ -59,6 +61,7 @@ def open_notebook(page, server, name: str) -> None:
 
 def start_run_all(page) -> None:
     """Run → Run All Cells, as a person would."""
+    page.evaluate("window.__finishedPolls = 0")  # RUN_FINISHED_JS counts from this Run All
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
 
@@ -185,12 +188,9 @@ def run_notebooks(chromium, server, names: list[str]) -> dict[str, list[str]]:
             opened = time.perf_counter()
             open_notebook(page, server, name)
             start_run_all(page)
-            running[name] = (context, page, opened, time.perf_counter(), 0)
-        for name, (context, page, opened, started, polls) in list(running.items()):
-            # Finished in two polls in a row (0.5 s apart), so that no moment between two cells counts.
-            polls = polls + 1 if page.evaluate(RUN_FINISHED_JS) else 0
-            finished = polls >= 2
-            running[name] = (context, page, opened, started, polls)
+            running[name] = (context, page, opened, time.perf_counter())
+        for name, (context, page, opened, started) in list(running.items()):
+            finished = page.evaluate(RUN_FINISHED_JS)
             if not finished and time.perf_counter() - started < RUN_TIMEOUT_MS / 1000:
                 continue
             problems = inspect_run(page, name) if finished else [run_state(page)]
