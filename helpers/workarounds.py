@@ -7,7 +7,7 @@ tests/known_issues/test_canaries.py fails when its issue's behaviour changes. Wh
 |---|---|---|
 | 1, 5 | a request keeps pointing at a caller's shared array | ``detach_inputs`` |
 | 2 | a callback's exception is stored; the second re-raise aborts | ``SafeCallback`` |
-| 3 | a failed ``start_async`` leaks its request | ``input_checker``, ``check_input`` |
+| 3 | a failed ``start_async`` leaks its request | ``input_checker`` |
 | 4 | exit right after a queue is freed aborts | ``let_callbacks_settle`` |
 | 5 | a strided view shared into a queue reads freed memory | ``shareable`` |
 | 6 | a cancelled request makes its queue raise | ``drain_cancelled``, ``stop_requests`` |
@@ -105,11 +105,6 @@ def input_checker(port: ov.ConstOutput) -> Callable[[np.ndarray], None]:
                 raise InputMismatch(f"input shape {tuple(array.shape)} has an empty dimension")
 
     return check
-
-
-def check_input(port: ov.ConstOutput, array: np.ndarray) -> None:
-    """Refuse an array that the port cannot take, before ``start_async`` sees it (issue 3)."""
-    input_checker(port)(array)
 
 
 def shareable(array: np.ndarray) -> np.ndarray:

@@ -258,7 +258,7 @@ rng = random.Random(8)
 runs, per_run, problems, raised, refused = 100, 8, [], 0, 0
 
 def bare_queue_run(inputs, failing):
-    # The notebooks' pattern: SafeCallback around a callback that raises, check_input first.
+    # The notebooks' pattern: SafeCallback around a callback that raises, an input check first.
     results = {}
 
     def callback(request, index):
@@ -268,9 +268,10 @@ def bare_queue_run(inputs, failing):
 
     safe = workarounds.SafeCallback(callback)
     queue.set_callback(safe)
+    check = workarounds.input_checker(port)
     for i, x in enumerate(inputs):
         try:
-            workarounds.check_input(port, x)
+            check(x)
         except workarounds.InputMismatch as exc:
             safe.record(i, exc)
             continue
