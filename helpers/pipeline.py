@@ -20,8 +20,7 @@ import numpy as np
 import openvino as ov
 
 from helpers.images import ImageReadError, prefetch
-from helpers.queue_runner import QueueRun, drive, first_output_copy
-from helpers.workarounds import SafeCallback
+from helpers.queue_runner import QueueRun, collector, drive, first_output_copy
 
 Decoded = tuple[str, "np.ndarray | ImageReadError"]
 
@@ -81,18 +80,11 @@ def run_batches(
     shared = zero_copy_safe(compiled)
     plain = port.get_element_type() not in (ov.Type.bf16, ov.Type.string)
     wrap = shared and len(compiled.inputs) == 1 and plain
-    results: dict[int, Any] = {}
-    inflight: dict[int, np.ndarray] = {}
+    results, inflight, faults = collector(store)
     owner: list[int | None] = [None] * len(queue)  # the input each request last ran
     # Read-only use, as the docstring of ``queue[i]`` allows; fetched once: a new wrapper per result
     # costs the main thread tens of microseconds (make bench).
     requests = list(queue)
-
-    def on_done(request: ov.InferRequest, index: int) -> None:
-        inflight.pop(index, None)
-        results[index] = store(request)
-
-    faults = SafeCallback(on_done)
 
     def collect(request_id: int) -> None:  # on_done, in this thread
         index, owner[request_id] = owner[request_id], None

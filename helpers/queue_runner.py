@@ -65,6 +65,20 @@ def first_output_copy(request: ov.InferRequest) -> np.ndarray:
     return request.get_output_tensor(0).data.copy()
 
 
+def collector(
+    store: Callable[[ov.InferRequest], Any],
+) -> tuple[dict[int, Any], dict[int, np.ndarray], SafeCallback]:
+    """Results by input index, shared inputs in flight, and the safe callback that stores and drops them."""
+    results: dict[int, Any] = {}
+    inflight: dict[int, np.ndarray] = {}
+
+    def on_done(request: ov.InferRequest, index: int) -> None:
+        inflight.pop(index, None)
+        results[index] = store(request)
+
+    return results, inflight, SafeCallback(on_done)
+
+
 def drive(
     queue: ov.AsyncInferQueue,
     inputs: Iterable[np.ndarray],
@@ -137,17 +151,11 @@ def run_queue(
     ``helpers.workarounds.let_callbacks_settle``); ``seconds`` excludes that pause.
     """
     queue = queue if queue is not None else ov.AsyncInferQueue(compiled, jobs)
-    results: dict[int, Any] = {}
-    inflight: dict[int, np.ndarray] = {}
-
-    def on_done(request: ov.InferRequest, index: int) -> None:
-        inflight.pop(index, None)
-        results[index] = store(request)
+    results, inflight, callback = collector(store)
 
     def start(index: int, array: np.ndarray) -> None:
         queue.start_async({0: array}, index, share_inputs=share_inputs)
 
-    callback = SafeCallback(on_done)
     queue.set_callback(callback)
     report = (lambda: progress(len(results))) if progress is not None else None
     count, seconds = drive(
