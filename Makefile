@@ -12,6 +12,10 @@ LAB_STAMP := $(VENV)/.installed-base
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # A kernel that dies makes nbval wait for the cell's timeout: fail after 5 minutes, not 2000 s.
 NBVAL := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
+# The suite on every core, up to 4 workers (pytest-xdist); a notebook's cells, or a test file's tests,
+# stay together on one worker, in order. WORKERS=0 runs everything in this process.
+WORKERS ?= auto
+PARALLEL := -n $(WORKERS) --maxprocesses=4 --dist loadfile
 
 .PHONY: lab test test-extras lint format notebooks bench model soak test-offline clean
 # The workshop kit (issues #13, #16): learner copies, preflight check, offline wheels.
@@ -33,19 +37,24 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The course runs twice: on CPU with every test, then every notebook again on AUTO (COURSE_DEVICE
-# sets the device dropdown's default), since the dropdown offers AUTO to every learner. Tests that
-# need an extra that is not installed are skipped, each with the line that installs it.
+# The course runs twice: with nbval on CPU beside every test, then in JupyterLab (the browser test) on
+# AUTO, where each notebook's checked cells are compared with the committed outputs as nbval does
+# (tests/checked_outputs.py), since the dropdown offers AUTO to every learner. Where the browser test
+# cannot run (no Chromium or playwright), nbval runs the notebooks on AUTO instead. Tests that need an
+# extra that is not installed are skipped, each with the line that installs it.
+AUTO_WITHOUT_BROWSER = @reason="$$($(BIN)/python tests/browser/course.py)"; if [ -n "$$reason" ]; then \
+	  echo "$$reason: nbval runs the notebooks on AUTO"; COURSE_DEVICE=AUTO $(PYTEST) notebooks $(NBVAL) $(PARALLEL) -q $(1); fi
+
 test: $(STAMP) lint
-	$(PYTEST) tests notebooks $(NBVAL) --durations=12
-	COURSE_DEVICE=AUTO $(PYTEST) notebooks $(NBVAL) -q
+	$(PYTEST) tests notebooks $(NBVAL) $(PARALLEL) --durations=12
+	$(call AUTO_WITHOUT_BROWSER)
 
 # After `make test` with the defaults: add the export and serve extras to the same .venv and run only
 # the tests they enable (marked export or serve), which `make test` skipped (a .ci/run step).
 test-extras:
 	$(MAKE) EXTRAS=dev,export,serve $(VENV)/.installed-dev-export-serve
-	$(PYTEST) tests notebooks $(NBVAL) -m "export or serve"
-	COURSE_DEVICE=AUTO $(PYTEST) notebooks $(NBVAL) -m serve -q
+	$(PYTEST) tests notebooks $(NBVAL) $(PARALLEL) -m "export or serve"
+	$(call AUTO_WITHOUT_BROWSER,-m serve)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

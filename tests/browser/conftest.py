@@ -23,11 +23,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course import VIEWPORT, course_notebooks
+from course import CHROMIUM, VIEWPORT, browser_missing, course_notebooks
 
 from helpers.paths import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -104,12 +103,9 @@ class LabServer:
 
 def _require_browser() -> None:
     """Skip (with the reason in pytest's -ra summary) where Chromium or Playwright is missing."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}: browser tests skipped")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("Python package playwright not installed (dev extra): browser tests skipped")
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -168,6 +164,8 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         "IPYTHONDIR": str(base / "ipython"),
         "MPLCONFIGDIR": str(base / "matplotlib"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # The device dropdown's default in every kernel: the browser run is the course's AUTO pass.
+        "COURSE_DEVICE": "AUTO",
     }
     token = secrets.token_hex(16)
     log = base / "jupyterlab.log"

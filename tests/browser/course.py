@@ -1,7 +1,12 @@
-"""Which notebooks the browser test runs: found by glob, so new core notebooks and appendices join."""
+"""Which notebooks the browser test runs (found by glob, so new ones join), and whether it can run here.
+
+``python tests/browser/course.py`` prints why the browser test cannot run here, or nothing: ``make
+test`` then runs the notebooks on AUTO with nbval instead of in the browser.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from helpers.paths import REPO_ROOT
@@ -11,6 +16,7 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXPLORER = "05-prediction-explorer.ipynb"
 SERVING = "06-serving.ipynb"
 VIEWPORT = {"width": 1500, "height": 1100}  # the browser window of every page
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def course_notebooks() -> list[Path]:
@@ -25,3 +31,19 @@ def cannot_run(name: str) -> str | None:
     if missing:
         return f"{name} needs the serve extra ({', '.join(missing)} missing): pip install -e '.[dev,serve]'"
     return None
+
+
+def browser_missing() -> str | None:
+    """Why the browser test cannot run here (no Debian Chromium, or no playwright), or None."""
+    if not CHROMIUM.exists():
+        return f"Chromium not installed at {CHROMIUM}: browser tests skipped"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Python package playwright not installed (dev extra): browser tests skipped"
+    return None
+
+
+if __name__ == "__main__":
+    print(browser_missing() or "")
+    sys.exit(0)

@@ -1,6 +1,10 @@
 """The course as a person uses it: JupyterLab in headless Chromium, Run All, then the explorer by hand.
 
-Every notebook in notebooks/ (core ``0*`` and appendices ``A*``, found by glob) runs with Run All.
+Every notebook in notebooks/ (core ``0*`` and appendices ``A*``, found by glob) runs with Run All, its
+device dropdown on AUTO (the server's kernels get ``COURSE_DEVICE=AUTO``). Each is then saved from the
+page and its ``# NBVAL_CHECK_OUTPUT`` cells are compared with the committed outputs by nbval's rules
+(``tests/checked_outputs.py``): this run is also the course's AUTO pass, so ``make test`` runs the
+notebooks once with nbval on CPU and once here, not a third time.
 Where a notebook has exercises, its check lines are screenshotted and their marks must render as
 colour emoji (Debian's fonts-noto-color-emoji), not as empty boxes. Outside CI a machine without that
 font skips this one check with a warning that says how to install it; in CI it fails.
@@ -16,7 +20,8 @@ import warnings
 from pathlib import Path
 
 import pytest
-from course import EXPLORER, SERVING, VIEWPORT, cannot_run, course_notebooks
+from checked_outputs import differences
+from course import EXPLORER, NOTEBOOKS_DIR, SERVING, VIEWPORT, cannot_run, course_notebooks
 
 from helpers.paths import IMAGES_DIR, REPO_ROOT
 
@@ -177,6 +182,34 @@ def inspect_run(page, name: str) -> list[str]:
     return problems
 
 
+def save_notebook(page, server, name: str, timeout: float = 30) -> Path:
+    """File → Save Notebook, as a person would; wait until the file is written in full; return its path."""
+    import nbformat
+
+    before = server.api("GET", f"/api/contents/{name}?content=0")["last_modified"]
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Save( Notebook)?$")).first.click()
+    deadline, path = time.monotonic() + timeout, server.root / name
+    while True:  # the page saves; the file on disk changes, and may be read while it is being written
+        if server.api("GET", f"/api/contents/{name}?content=0")["last_modified"] != before:
+            try:
+                nbformat.read(path, as_version=4)
+                return path
+            except (ValueError, OSError):
+                pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} was not saved within {timeout} s: {page_state(page)}")
+        time.sleep(0.25)
+
+
+def output_differences(page, server, name: str) -> list[str]:
+    """Save the run notebook and compare its checked cells with the committed notebook's outputs."""
+    reference = NOTEBOOKS_DIR / name
+    if not reference.exists():  # a notebook a test wrote, with no committed outputs
+        return []
+    return differences(reference, save_notebook(page, server, name))
+
+
 def run_notebooks(chromium, server, names: list[str]) -> dict[str, list[str]]:
     """Run All in each notebook, RUN_TOGETHER at a time; return the problems found, by notebook."""
     waiting, running, failures = list(names), {}, {}
@@ -194,6 +227,8 @@ def run_notebooks(chromium, server, names: list[str]) -> dict[str, list[str]]:
             if not finished and time.perf_counter() - started < RUN_TIMEOUT_MS / 1000:
                 continue
             problems = inspect_run(page, name) if finished else [run_state(page)]
+            if not problems:
+                problems = output_differences(page, server, name)
             if problems:
                 failures[name] = problems
             print(f"browser test of {name}: {time.perf_counter() - opened:.1f} s; {page_state(page)}")
@@ -239,6 +274,41 @@ def test_a_run_all_stopped_by_an_error_is_reported_with_the_error(chromium, lab_
     assert "stopped at: this notebook stops here: pip install the-extra" in problems
 
 
+def test_kernels_default_to_auto_and_a_changed_checked_output_is_reported(chromium, lab_server):
+    """The device dropdown of the browser's kernels says AUTO; a checked cell that differs is named."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "# NBVAL_CHECK_OUTPUT\nimport openvino as ov\nfrom helpers.widgets import device_dropdown\n"
+            "print(device_dropdown(ov.Core()).value)"
+        ),
+        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('the committed output')"),
+    ]
+    reference = lab_server.root.parent / "reference.ipynb"
+    nbformat.write(nb, reference)
+    nb.cells[1].source = "# NBVAL_CHECK_OUTPUT\nprint('another output')"
+    nbformat.write(nb, lab_server.root / "device.ipynb")
+    context = chromium.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        open_notebook(page, lab_server, "device.ipynb")
+        run_all_cells(page)
+        saved = save_notebook(page, lab_server, "device.ipynb")
+    finally:
+        context.close()
+        lab_server.shutdown_session("device.ipynb")
+    cells = nbformat.read(saved, as_version=4).cells
+    assert cells[0].outputs[0]["text"] == "AUTO\n"
+    nb.cells[0].outputs = cells[0].outputs
+    nb.cells[1].source = "# NBVAL_CHECK_OUTPUT\nprint('the committed output')"
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="the committed output\n")]
+    nbformat.write(nb, reference)
+    found = differences(reference, saved)
+    assert len(found) == 1 and "device.ipynb code cell 1" in found[0] and "another output" in found[0], found
+
+
 @pytest.mark.serve
 def test_serving_notebook_runs_without_errors(chromium, lab_server):
     """Run All in notebook 06 where the serve extra is installed; without it, skipped as nbval skips it."""
@@ -258,6 +328,8 @@ def test_prediction_explorer(lab_page, lab_server, tmp_path):
     assert problems == [], "\n---\n".join(problems)
     problems = colour_problems(check_exercise_marks(page, Path(EXPLORER).stem))
     assert problems == [], problems[0]
+    problems = output_differences(page, lab_server, EXPLORER)
+    assert problems == [], "\n".join(problems)
 
     explorer = page.locator(".prediction-explorer").first
     explorer.scroll_into_view_if_needed()
