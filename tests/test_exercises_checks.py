@@ -38,6 +38,25 @@ def test_check_reports_a_string_verdict_as_the_hint(capsys):
     assert line(capsys) == "⏳ x: not answered yet"
 
 
+def skeleton(request, name):
+    def on_done(request, name) -> None: ...
+
+    return on_done
+
+
+def flips(image):
+    return image[..., ::-1]  # an Ellipsis in a subscript is no placeholder
+
+
+def test_a_skeleton_as_given_is_not_answered_and_a_filled_one_is_judged(capsys):
+    check("x", (skeleton,), lambda f: True, "h")
+    assert line(capsys) == "⏳ x: not answered yet (replace each ... in the cell)"
+    check("x", (flips,), lambda f: True, "h")
+    assert line(capsys) == "✅ x: correct"
+    check("x", (len,), lambda f: False, "h")  # no Python source to read: judged by running it
+    assert line(capsys) == "✗ x: h"
+
+
 def test_held_out_photos_are_new_files_with_a_clear_top1():
     probs = reference.reference_probs()
     with reference.held_out_folder() as paths:
