@@ -22,17 +22,14 @@ def make_on_patch(probs, class_id):
 
 SHORTCUTS = {
     "05-feed-widget": [
-        # A sync compiled() loop over the demo folder, the widget set directly on the main thread;
-        # the callback does nothing.
+        # A sync compiled() loop over the notebook's photos, the widget set directly on the main
+        # thread; the callback does nothing.
         (
             "schedule",
             """
 def make_on_found(found, status, schedule):
-    for path in list_image_files(demo):
-        try:
-            found[path.name] = labels[int(compiled(read_for_model(path))[0].argmax())]
-        except ImageReadError:
-            pass
+    for path in list_image_files(IMAGES_DIR):
+        found[path.name] = labels[int(compiled(read_for_model(path))[0].argmax())]
     status.value = f"{len(found)} classified"
     return lambda request, name: None
 """,
