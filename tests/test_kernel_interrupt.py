@@ -100,6 +100,12 @@ def test_interrupt_stops_a_long_queue_run_and_the_next_cell_runs(kernel):
     # The next cell runs on the same queue and returns a result: 3 correct results, and the
     # interrupted cell's assignment never happened.
     content, messages = run_cell(kc, AFTER)
+    if content["status"] == "aborted":
+        # "aborted" is ipykernel's reply to a request that arrives while it discards the queue after
+        # an error (here the interrupted cell's KeyboardInterrupt): the request sent at once after that
+        # reply lost the race once, in a fresh clone's make test on 2 busy workers (not reproduced in
+        # 110 tries alone or under load). A person clicks later; the same cell, sent again, must run.
+        content, messages = run_cell(kc, AFTER)
     assert content["status"] == "ok", content
     results = [m["content"]["data"]["text/plain"] for m in messages if m["msg_type"] == "execute_result"]
     assert results == ["(3, True, False)"]
