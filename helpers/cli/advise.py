@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         std = tuple(args.std or ((1.0,) if args.reverse_input_channels else prep.scale))
         prep = advise.Preprocessing(mean, std, args.reverse_input_channels)
     callback = sleeping_callback(args.callback_ms) if args.callback_ms else None
-    advisor = advise_run.Advisor(core, info, files, prep, args.device, callback)
+    advisor = advise_run.Advisor(core, info, files, prep, args.device, callback, seconds=args.advise_seconds)
     try:
         measured = advisor.measure(progress=True)
     except (RuntimeError, ValueError) as exc:

@@ -29,6 +29,14 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def positive_float(text: str) -> float:
+    """Argparse type: a number > 0."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (every option of both official samples, plus a few)."""
     p = argparse.ArgumentParser(
@@ -135,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="MS",
         help="with --advise: per-result work of MS milliseconds in the queue's callback (default 0: none)",
+    )
+    p.add_argument(
+        "--advise-seconds",
+        type=positive_float,
+        default=0.5,
+        metavar="S",
+        help="with --advise: the length of each timed run in seconds (default 0.5; longer is steadier)",
     )
     return p
 
