@@ -49,6 +49,11 @@ def is_answered(*values: Any) -> bool:
     return all(v is not ... and not skeleton_left(v) for v in values)
 
 
+def print_not_answered(exercise: str, *answers: Any) -> None:
+    """Print ``⏳ <exercise>: not answered yet``, saying to replace the ``...`` where a skeleton holds one."""
+    print(f"⏳ {exercise}: {NOT_ANSWERED}{LEFT if any(map(skeleton_left, answers)) else ''}")
+
+
 def report(exercise: str, ok: bool, hint: str) -> bool:
     """Print ``✅ <exercise>: correct`` or ``✗ <exercise>: <hint>``; return ``ok``."""
     print(f"✅ {exercise}: correct" if ok else f"✗ {exercise}: {hint}")
@@ -61,7 +66,7 @@ def check(exercise: str, answers: tuple[Any, ...], test: Callable[..., bool | st
     ``test`` returns True (right), False (wrong: the ``hint``) or a string (wrong: that hint).
     """
     if not is_answered(*answers):
-        print(f"⏳ {exercise}: {NOT_ANSWERED}{LEFT if any(map(skeleton_left, answers)) else ''}")
+        print_not_answered(exercise, *answers)
         return False
     try:
         verdict = test(*answers)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises import LEFT, NOT_ANSWERED, is_answered, report, skeleton_left
+from helpers.exercises import is_answered, print_not_answered, report
 from helpers.exercises.reference import held_out_batches, reference_model, reference_probs
 from helpers.exercises.watch import WatchedQueue, WatchedRequest
 from helpers.models import openvino_reason
@@ -63,7 +63,7 @@ def _agree(logits: Any, name: str) -> bool:
 async def _run(exercise: str, problem_of: Any, answer: Any, *args: Any) -> None:
     """Print ⏳, ✗ or ✅ for an async check; never raise."""
     if not is_answered(answer):
-        print(f"⏳ {exercise}: {NOT_ANSWERED}{LEFT if skeleton_left(answer) else ''}")
+        print_not_answered(exercise, answer)
         return
     try:
         problem = await problem_of(answer, *args)
