@@ -239,3 +239,22 @@ def test_command_line_exit_status(tmp_path):
     assert run.stderr.strip().count("\n") == 0 and "nope.ipynb: file not found" in run.stderr
     assert "learner/cli.ipynb: removed 1 solution cell(s)" in run.stdout
     assert (out / "cli.ipynb").is_file()
+
+
+def test_copy_drops_the_nbval_marker_and_keeps_the_code(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)"),
+        new_code_cell("x = 2  # NBVAL_CHECK_OUTPUT is only a marker on a line of its own"),
+        new_code_cell("answer = None"),
+        solution_cell("answer = 2"),
+    ]
+    path = tmp_path / "07-demo.ipynb"
+    nbformat.write(nb, path)
+    assert strip_solutions.main([str(path), "--out", str(tmp_path / "learner")]) == 0
+    copy = nbformat.read(tmp_path / "learner" / "07-demo.ipynb", as_version=4)
+    assert [c.source for c in copy.cells] == [
+        "print(1)",
+        "x = 2  # NBVAL_CHECK_OUTPUT is only a marker on a line of its own",
+        "answer = None",
+    ]

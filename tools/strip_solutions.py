@@ -73,6 +73,19 @@ def strip(nb: nbformat.NotebookNode) -> int:
 OWN_COPY = re.compile(r"(?:> )?\**Work in your own copy[.:]\**.*?prints where(?: they are)?\.[ \t]*", re.S)
 
 
+# nbval's marker on a checked cell: the course's tests compare that cell's output with the committed
+# one. A learner's copy has no committed outputs, and readers of the copies took the line for
+# something to type, so it goes.
+CHECK_MARKER = re.compile(r"^# NBVAL_CHECK_OUTPUT[ \t]*\n?", re.M)
+
+
+def drop_check_markers(nb: nbformat.NotebookNode) -> None:
+    """Remove nbval's ``# NBVAL_CHECK_OUTPUT`` line from every code cell."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = CHECK_MARKER.sub("", cell.source)
+
+
 def drop_copy_pointer(nb: nbformat.NotebookNode) -> None:
     """Remove the sentence that sends a reader of the committed notebook to the learner copies."""
     for cell in nb.cells:
@@ -154,6 +167,7 @@ def learner_copy(
     if removed == 0 and need_solutions:
         raise StripError(f"{shown(path)}: no cells tagged '{SOLUTION_TAG}'; nothing to strip")
     drop_copy_pointer(nb)
+    drop_check_markers(nb)
     relink(nb, path.parent, copied, out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
