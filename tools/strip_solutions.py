@@ -4,8 +4,8 @@
 appendix notebook that has exercises, and writes a copy of each into the git-ignored ``learner/``
 folder at the repository root: every cell tagged ``solution`` is removed and all outputs are
 cleared (they were produced with the solutions filled in, so the check cells would already show
-their pass lines). Links to course notebooks that have no learner copy point back into
-``notebooks/``. The committed notebooks are never modified.
+their pass lines), and nbval's ``# NBVAL_CHECK_OUTPUT`` lines go. Links to course notebooks that
+have no learner copy point back into ``notebooks/``. The committed notebooks are never modified.
 
 A learner copy that already exists is kept, since it may hold the learner's answers; ``--force``
 overwrites it. Named notebooks (``tools/strip_solutions.py notebooks/02-....ipynb``) are copied
