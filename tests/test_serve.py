@@ -296,6 +296,25 @@ def test_two_replicas_share_the_requests_and_ctrl_c_stops_within_2_s(server):
 
 
 @needs_serve
+def test_free_ports_are_bound_by_the_server_and_named_in_its_start_line():
+    unstarted = serve_process.ServerProcess("--device", "CPU", "--precision", "f32")
+    assert (unstarted.grpc_port, unstarted.http_port) == (0, 0)  # nothing is picked before the bind
+    with unstarted as running:
+        ports = {port for _, port in listening(running.proc.pid)}
+        assert ports == {running.grpc_port, running.http_port} and 0 not in ports
+
+
+@needs_serve
+def test_a_port_another_server_holds_is_one_clear_error_not_its_answer(server):
+    """CI once failed here: the REST probe reached another server's gRPC port (BadStatusLine)."""
+    for taken in ({"http_port": server.grpc_port}, {"http_port": server.http_port}):
+        replica = serve_process.ServerProcess("--device", "CPU", "--precision", "f32", **taken)
+        with pytest.raises(RuntimeError, match=r"classify-serve exited \(1\).*in use"):
+            replica.start()  # not "ready" on the other server's answer, not BadStatusLine
+    assert server.proc.poll() is None
+
+
+@needs_serve
 @pytest.mark.parametrize("taken", ["grpc", "http"])
 def test_port_in_use_is_one_line_and_nonzero(server, taken):
     grpc_port = server.grpc_port if taken == "grpc" else serve_process.free_port()

@@ -6,8 +6,10 @@ only over loopback HTTP (readiness, metadata). It imports neither ``kserve`` nor
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,9 +21,12 @@ import weakref
 
 from helpers.serving.wire import MODEL_NAME
 
+# What the server prints once both of its ports are bound (helpers/serving/server.py).
+_STARTED = re.compile(r"^classify-serve: model .* on gRPC \S+:(\d+), REST http://\S+:(\d+)$", re.M)
+
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """Return a TCP port that is free on ``host`` right now."""
+    """Return a TCP port that is free on ``host`` right now (another process may take it next)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
@@ -47,14 +52,19 @@ def _stop_process(proc: subprocess.Popen, seconds: float) -> None:
 class ServerProcess:
     """``classify-serve`` in a subprocess on free loopback ports, stopped on ``stop()`` or exit.
 
+    Ports left at 0 are chosen by the server when it binds them; ``grpc_port`` and ``http_port``
+    hold the real ones once ``start()`` returns.
+
     ``with ServerProcess() as server:`` starts it and waits until the model is ready; leaving
     the block (or the interpreter exiting, or the object being collected) stops it with SIGINT,
     then SIGKILL after ``stop_seconds``.
     """
 
     def __init__(self, *extra_args: str, grpc_port: int = 0, http_port: int = 0, stop_seconds: float = 5.0):
-        self.grpc_port = grpc_port or free_port()
-        self.http_port = http_port or free_port()
+        # 0 lets the server bind a free port itself; start() reads which one from its start line.
+        # (A port picked here and bound there seconds later can be taken in between by another server.)
+        self.grpc_port = grpc_port
+        self.http_port = http_port
         self.extra_args = list(extra_args)
         self.stop_seconds = stop_seconds
         self.proc: subprocess.Popen | None = None
@@ -79,18 +89,30 @@ class ServerProcess:
         self.proc = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         self._finalizer = weakref.finalize(self, _stop_process, self.proc, self.stop_seconds)
         deadline = time.monotonic() + ready_seconds
+        started = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.log.seek(0)
                 output = self.log.read().strip().splitlines()
                 raise RuntimeError(f"classify-serve exited ({self.proc.returncode}): {output[-1:] or ''}")
-            try:
-                _http_get(f"{self.http_url}/v2/models/{MODEL_NAME}/ready")
-                return self
-            except OSError:
-                time.sleep(0.2)
+            if started is None:
+                # Until the start line, what answers on these ports may be another process.
+                started = _STARTED.search(self._log_text())
+                if started is not None:
+                    self.grpc_port, self.http_port = int(started[1]), int(started[2])
+            if started is not None:
+                try:
+                    _http_get(f"{self.http_url}/v2/models/{MODEL_NAME}/ready")
+                    return self
+                except (OSError, http.client.HTTPException):
+                    pass
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"classify-serve was not ready after {ready_seconds:.0f} s")
+
+    def _log_text(self) -> str:
+        # pread leaves the file offset alone: the server writes through the same open file.
+        return os.pread(self.log.fileno(), 1 << 20, 0).decode(errors="replace")
 
     def metadata(self) -> dict:
         """The model's KServe v2 metadata, read over REST."""

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 import warnings
 from typing import Any
@@ -48,9 +49,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Serve the shipped classifier over KServe v2: gRPC inference, REST health and metadata.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1 only)")
-    parser.add_argument("--grpc-port", type=int, default=8081, help="gRPC inference port (default 8081)")
+    free = "0: any free port, printed at start"
+    parser.add_argument("--grpc-port", type=int, default=8081, help=f"gRPC inference port (8081; {free})")
     parser.add_argument(
-        "--http-port", type=int, default=8080, help="REST health/metadata port (default 8080)"
+        "--http-port", type=int, default=8080, help=f"REST health and metadata port (8080; {free})"
     )
     parser.add_argument("--device", default=os.environ.get("COURSE_DEVICE", "CPU"), help="OpenVINO device")
     parser.add_argument("--jobs", type=int, default=0, help="infer requests (0: the device's optimal number)")
@@ -177,8 +179,28 @@ class _StopOnSignal:
             self.rest_server.should_exit = True
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the REST socket here, so that port 0 gives a port nobody else holds (raise OSError if taken)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restart at once
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"REST cannot listen on {_address(host, port)}: {exc.strerror}") from None
+    return sock
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 async def _serve(server: Any, model: Any, args: argparse.Namespace, stop: _StopOnSignal) -> None:
-    """Run REST (uvicorn) and gRPC on ``args.host`` until a signal stops uvicorn, then stop gRPC."""
+    """Run REST (uvicorn) and gRPC on ``args.host`` until a signal stops uvicorn, then stop gRPC.
+
+    Both ports are bound before the start line is printed, with the ports they got: a caller that
+    waits for that line (``helpers.serving.process``) knows that what answers there is this server.
+    """
     from grpc import aio
     from kserve.model_server import FASTAPI_APP_IMPORT_STRING
     from kserve.protocol.grpc import grpc_predict_v2_pb2_grpc
@@ -196,6 +218,7 @@ async def _serve(server: Any, model: Any, args: argparse.Namespace, stop: _StopO
     )
     host = rest.config.host = args.host  # kserve hard-codes 0.0.0.0
     stop.rest_server = rest._server
+    rest_socket = _listen(host, server.http_port)
     grpc_server = aio.server(
         interceptors=(ExceptionToStatusInterceptor(),),
         options=[
@@ -206,20 +229,22 @@ async def _serve(server: Any, model: Any, args: argparse.Namespace, stop: _StopO
     )
     servicer = InferenceServicer(server.dataplane, server.model_repository_extension)
     grpc_predict_v2_pb2_grpc.add_GRPCInferenceServiceServicer_to_server(servicer, grpc_server)
-    address = f"[{host}]:{server.grpc_port}" if ":" in host else f"{host}:{server.grpc_port}"
-    grpc_server.add_insecure_port(address)
+    grpc_port = grpc_server.add_insecure_port(_address(host, server.grpc_port))
     await grpc_server.start()
+    rest_address = _address(host, rest_socket.getsockname()[1])
     print(
-        f"classify-serve: model {model.name!r} on gRPC {address}, REST http://{host}:{server.http_port}",
+        f"classify-serve: model {model.name!r} on gRPC {_address(host, grpc_port)}, REST http://{rest_address}",
         flush=True,
     )
     watcher = asyncio.create_task(_watch_parent(args.parent_pid, rest._server)) if args.parent_pid else None
     try:
         if not stop.requested:  # no signal arrived while starting
-            await rest.start()  # returns after SIGINT/SIGTERM (uvicorn catches them while it runs)
+            rest.create_application()  # what rest.start() does, then serve on the socket bound above
+            await rest._server.serve(sockets=[rest_socket])  # returns after SIGINT/SIGTERM
     finally:
         if watcher is not None:
             watcher.cancel()
+        rest_socket.close()
         await grpc_server.stop(grace=GRACE_SECONDS)
         model.stop()
 
