@@ -103,7 +103,8 @@ def stacked_bars(parts: dict[str, dict[str, float]], unit: str = "ms", title: st
     ax.set_ylabel(unit)
     ax.set_ylim(0, bottoms.max(initial=0.0) * 1.15 or 1.0)
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, labels = ax.get_legend_handles_labels()  # listed top-down, as the parts stack
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
 
