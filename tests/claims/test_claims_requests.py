@@ -53,6 +53,7 @@ def test_wait_for_is_false_on_a_request_never_started_and_true_after_wait(latenc
     assert request.wait_for(0) is True
 
 
+@pytest.mark.serial  # latencies against the wall time: run alone (Makefile)
 def test_four_latencies_started_together_add_up_to_more_than_the_wall_time(latency, cat) -> None:
     assert int(latency.get_property("NUM_STREAMS")) == 1
     four = [latency.create_infer_request() for _ in range(4)]
