@@ -42,8 +42,9 @@ lint: $(STAMP)
 # (tests/checked_outputs.py), since the dropdown offers AUTO to every learner. Where the browser test
 # cannot run (no Chromium or playwright), nbval runs the notebooks on AUTO instead. Tests that need an
 # extra that is not installed are skipped, each with the line that installs it. Tests marked serial
-# measure how OpenVINO's threads share the CPU: they run after the others, alone, since a busy
-# neighbour changes what they measure (a CI run beside notebooks went red on two of them).
+# measure how OpenVINO's threads share the CPU, or count a race whose rate follows the load: they run
+# after the others, alone, since a busy neighbour changes what they measure (a CI run beside notebooks
+# went red on two of them).
 AUTO_WITHOUT_BROWSER = @reason="$$($(BIN)/python tests/browser/course.py)"; if [ -n "$$reason" ]; then \
 	  echo "$$reason: nbval runs the notebooks on AUTO"; COURSE_DEVICE=AUTO $(PYTEST) notebooks $(NBVAL) $(PARALLEL) -q $(1); fi
 

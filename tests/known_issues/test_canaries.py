@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from ki_child import TERMINATE, check, run, run_until
 
 
@@ -46,6 +47,7 @@ def test_issue3_failed_start_async_leaks_its_request():
     check(3, leaked, "is_ready " + ", ".join(map(str, out["is_ready"])))
 
 
+@pytest.mark.serial  # beside five busy processes on 2 cores, 0 aborts in 60 runs, three times of four
 def test_issue4_exit_right_after_a_queue_is_freed_aborts():
     # A race whose rate swings with the load: 17-33% of runs aborted on 2 cores (6/30, 4/8, 13/40, 19/60).
     # Runs stop at the first abort (about 3-6 runs while the bug is present), so the cost is paid
