@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 
 import advise_models
 import numpy as np
@@ -200,6 +201,16 @@ def test_little_gain_says_async_cannot_help_much():
     assert "async cannot help much here" in advise_verdict.advice(m, ["CPU"])[1]
 
 
+def test_the_gain_over_sync_comes_from_the_pair_run_in_turns_when_there_is_one():
+    m = fake(2.0, 8.0, {1: 60.0, 2: 90.0, 4: 120.0, 8: 180.0})  # the winner: 180 against sync's 60
+    assert "3.00x sync" in advise_verdict.advice(m, ["CPU"])[1]
+    again = replace(m, confirmed=(replace(m.best, name="sync", fps=120.0), replace(m.best, fps=132.0)))
+    second = advise_verdict.advice(again, ["CPU"])[1]
+    assert "run again in turns with sync, 132.0 against 120.0 images/s: 1.10x sync" in second
+    assert "3.00x" not in second and "async cannot help much here" in second
+    assert advise_verdict.to_json(again, ["CPU"])["confirmed"]["gain"] == pytest.approx(1.1)
+
+
 # ---------------------------------------------------------------- notebook 07's exercise checks
 
 
@@ -243,6 +254,9 @@ def test_a_failing_callback_is_recorded_and_the_run_goes_on(core, made):
         e == "cat.png: KeyError: 'cat.png'" for e in advisor.callback_errors
     )
     assert measured.compared["sync"].fps > 0 and len(measured.sweep) == 8
+    again_sync, again_best = measured.confirmed  # the best and sync once more, in turns
+    assert (again_sync.name, again_best.name) == ("sync", measured.best.name)
+    assert again_sync.fps > 0 and again_best.fps > 0 and again_best.jobs == measured.best.jobs
 
 
 def test_bench_entry_is_the_advisors_ceiling_over_its_best():
