@@ -186,33 +186,36 @@ class Advisor:
         decoded = advise.decoded_ahead(self.paths(len(queue) + 2), self.info, self.workers, depth)
         return advise.timed_queue_run(queue, decoded, self.callback)
 
+    def in_turns(
+        self, loops: dict[Any, Callable[[], Run]], rounds: int, bar: Any, desc: str
+    ) -> dict[Any, list[Run]]:
+        """Each loop once per round, in reverse order every other round; callback errors kept."""
+        runs: dict[Any, list[Run]] = {key: [] for key in loops}
+        keys = list(loops)
+        with progress_bar(bar, rounds * len(keys), desc) as bar:
+            for r in range(rounds):
+                for key in keys if r % 2 == 0 else keys[::-1]:
+                    runs[key].append(loops[key]())
+                    self.callback_errors += runs[key][-1].callback_errors
+                    bar.update(1)
+        return runs
+
     def compare(self, bar: Any = None) -> dict[str, Point]:
         """Sync, queue and queue + decode-ahead in alternating rounds; medians and latency percentiles."""
         loops = self.loops()
-        runs: dict[str, list[Run]] = {name: [] for name in loops}
-        names = list(loops)
-        with progress_bar(bar, self.rounds * len(names), "sync vs queue") as bar:
-            for r in range(self.rounds):
-                for name in names if r % 2 == 0 else names[::-1]:
-                    runs[name].append(loops[name]())
-                    self.callback_errors += runs[name][-1].callback_errors
-                    bar.update(1)
+        runs = self.in_turns(loops, self.rounds, bar, "sync vs queue")
         jobs = {"sync": 1, "queue": len(self.queue("THROUGHPUT", 0))}
         jobs["queue + decode-ahead"] = pipeline.default_jobs(self.compiled("THROUGHPUT"))
         hint = {"sync": "LATENCY"}
-        return {n: summarise(n, hint.get(n, "THROUGHPUT"), jobs[n], runs[n]) for n in names}
+        return {n: summarise(n, hint.get(n, "THROUGHPUT"), jobs[n], runs[n]) for n in loops}
 
     def sweep(self, bar: Any = None, rounds: int = 2) -> list[Point]:
         """Decode-ahead pipeline at 1, 2, 4, 8 requests under each hint, in alternating rounds."""
         settings = [(h, n) for h in self.hints() for n in SWEEP_JOBS]
         ticks = cpu_ticks()
-        runs: dict[tuple[str, int], list[Run]] = {s: [] for s in settings}
-        with progress_bar(bar, rounds * len(settings), "sweep") as bar:
-            for r in range(rounds):
-                for hint, jobs in settings if r % 2 == 0 else settings[::-1]:
-                    runs[hint, jobs].append(self.ahead(self.queue(hint, jobs)))
-                    self.callback_errors += runs[hint, jobs][-1].callback_errors
-                    bar.update(1)
+        # each queue is made (and warmed up) at its first run, as the rounds reach it
+        pipelines = {(h, n): lambda h=h, n=n: self.ahead(self.queue(h, n)) for h, n in settings}
+        runs = self.in_turns(pipelines, rounds, bar, "sweep")
         self.idle = idle_share(ticks, cpu_ticks())
         return [summarise(f"{h} x{n}", h, n, runs[h, n]) for h, n in settings]
 
@@ -227,13 +230,7 @@ class Advisor:
             queue = self.queue(best.hint, best.jobs)
             loops[best.name] = lambda: self.ahead(queue)
         pair = {"sync": loops["sync"], best.name: loops[best.name]}
-        runs: dict[str, list[Run]] = {name: [] for name in pair}
-        with progress_bar(bar, 2 * self.rounds, "best against sync") as bar:
-            for r in range(self.rounds):
-                for name in list(pair) if r % 2 == 0 else list(pair)[::-1]:
-                    runs[name].append(pair[name]())
-                    self.callback_errors += runs[name][-1].callback_errors
-                    bar.update(1)
+        runs = self.in_turns(pair, self.rounds, bar, "best against sync")
         return (
             summarise("sync", "LATENCY", 1, runs["sync"]),
             summarise(best.name, best.hint, best.jobs, runs[best.name]),
