@@ -159,9 +159,9 @@ def test_the_cli_lowers_only_its_queue_pipeline(monkeypatch: pytest.MonkeyPatch)
 def test_a_thread_started_by_the_lowered_work_stays_lowered_and_is_counted() -> None:
     go, done, stop = threading.Event(), threading.Event(), threading.Event()
 
-    def spin() -> None:
-        x = 0
-        for i in range(3_000_000):
+    def spin() -> None:  # about 40 clock ticks here: CPU time is counted in ticks of 10 ms, and a
+        x = 0  # stray tick charged to another thread cost a 9-tick spin its 0.9 (2 runs of 20)
+        for i in range(15_000_000):
             x += i
 
     def worker() -> None:  # like a stream thread: started while compiling, busy later
